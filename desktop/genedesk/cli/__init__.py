@@ -1,0 +1,1 @@
+"""The `genedesk` command: every service in core, scriptable and without a display."""
