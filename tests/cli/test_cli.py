@@ -1,0 +1,126 @@
+"""The `genedesk` command as a clinic's script would use it: exit codes, --json, last-line ids."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from genedesk.cli.main import main
+from support import ADMIN, ADMIN_PASSWORD, PASSPHRASE
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None) -> Path:
+    folder = tmp_path / "vault"
+    monkeypatch.setenv("GENEDESK_VAULT", str(folder))
+    monkeypatch.setenv("GENEDESK_USER", ADMIN)
+    monkeypatch.setenv("GENEDESK_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.setenv("GENEDESK_PASSPHRASE", PASSPHRASE)
+    return folder
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_prints_the_recovery_key_once_and_the_id_last(cli_env: Path, capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    sheet = tmp_path / "recovery.pdf"
+    code, out, _ = run(capsys, "init", "--admin", ADMIN, "--passphrase-mode", "--recovery-sheet", str(sheet))
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert "RECOVERY KEY" in out
+    vault_id = lines[-1]
+    assert len(vault_id) == 36 and vault_id.count("-") == 4
+    assert sheet.read_bytes().startswith(b"%PDF")
+    code, out, _ = run(capsys, "vault", "status", "--json")
+    assert code == 0
+    status = json.loads(out)
+    assert status["vault_id"] == vault_id
+    assert status["key_mode"] == "passphrase"
+    assert status["staff"] == 1
+
+
+def test_patient_commands_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
+    code, out, _ = run(capsys, "patient", "add", "--mrn", "C-1", "--given", "Zoë", "--family", "Kowalczyk",
+                       "--dob", "1985-03-02", "--sex", "female")
+    assert code == 0
+    patient_id = out.strip().splitlines()[-1]
+    code, out, _ = run(capsys, "patient", "add", "--mrn", "C-2", "--given", "Ana", "--family", "Díaz",
+                       "--dob", "1990-01-01", "--sex", "female", "--json")
+    assert code == 0 and json.loads(out)["id"] == int(patient_id) + 1
+    code, out, _ = run(capsys, "patient", "list", "--search", "zoe", "--json")
+    assert [p["mrn"] for p in json.loads(out)] == ["C-1"]
+    code, out, _ = run(capsys, "patient", "show", "C-1", "--json")
+    shown = json.loads(out)
+    assert shown["given_name"] == "Zoë" and shown["history"][0]["action"] == "patient.added"
+    code, out, _ = run(capsys, "patient", "edit", "C-1", "--family", "Kowalczyk-Ñandú")
+    assert code == 0
+    # Bad value: exit 2 and a message naming the field.
+    code, _, err = run(capsys, "patient", "add", "--mrn", "C-3", "--given", "X", "--family", "Y",
+                       "--dob", "1985-02-30", "--sex", "female")
+    assert code == 2 and "date of birth" in err
+    # Unknown patient: exit 1.
+    assert run(capsys, "patient", "show", "nobody")[0] == 1
+    code, out, _ = run(capsys, "audit", "verify", "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+
+
+def test_wrong_password_exits_5_and_wrong_passphrase_exits_4(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
+    monkeypatch.setenv("GENEDESK_PASSWORD", "wrong-password")
+    code, _, err = run(capsys, "patient", "list")
+    assert code == 5 and "password is not right" in err
+    monkeypatch.setenv("GENEDESK_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.setenv("GENEDESK_PASSPHRASE", "wrong passphrase!")
+    code, _, err = run(capsys, "patient", "list")
+    assert code == 4 and "passphrase is not right" in err
+    assert "wrong passphrase!" not in err
+
+
+def test_user_add_by_admin_only(cli_env: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
+    monkeypatch.setenv("GENEDESK_NEW_PASSWORD", "counsellor-pw-1")
+    code, out, _ = run(capsys, "user", "add", "Cora", "--role", "counsellor")
+    assert code == 0 and out.strip().splitlines()[-1] == "2"
+    monkeypatch.setenv("GENEDESK_USER", "Cora")
+    monkeypatch.setenv("GENEDESK_PASSWORD", "counsellor-pw-1")
+    code, _, err = run(capsys, "user", "add", "Dan", "--role", "admin")
+    assert code == 5 and "administrator" in err
+
+
+def test_missing_secret_without_a_terminal_is_a_usage_error(cli_env: Path, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
+    monkeypatch.delenv("GENEDESK_PASSWORD")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    code, _, err = run(capsys, "patient", "list")
+    assert code == 2 and "GENEDESK_PASSWORD" in err
+
+
+def test_help_lists_every_command() -> None:
+    out = subprocess.run([sys.executable, "-m", "genedesk.cli.main", "--help"], capture_output=True,
+                         text=True, check=True, env={**os.environ}).stdout
+    for command in ("init", "vault", "user", "patient", "audit"):
+        assert command in out
+    vault_help = subprocess.run([sys.executable, "-m", "genedesk.cli.main", "vault", "--help"],
+                                capture_output=True, text=True, check=True).stdout
+    for command in ("status", "verify", "backup", "restore", "recover", "rekey"):
+        assert command in vault_help
+
+
+def test_usage_error_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["patient", "add", "--mrn"])
+    assert stopped.value.code == 2
