@@ -3,6 +3,7 @@
 
     python3 packaging/dev.py run [genedesk arguments…]   start GeneDesk (e.g. `run --demo`)
     python3 packaging/dev.py test [pytest arguments…]    run the whole test suite
+    python3 packaging/dev.py bench SCRIPT [arguments…]   run a benchmark (tests/benchmarks) by hand
 
 Standard library only, so it works on a fresh machine with nothing but Python 3.11: it installs
 uv if missing, the locked dependencies into .venv, and — for the tests, where it can (root or
@@ -102,7 +103,7 @@ def cmd_run(args: list[str]) -> int:
     return subprocess.call([*uv, "run", "--frozen", "genedesk", *args], cwd=REPO)
 
 
-def cmd_test(args: list[str]) -> int:
+def cmd_test(args: list[str], *, runner: str = "pytest") -> int:
     ensure_system_packages(TEST_PACKAGES)
     missing = [cmd for cmd in TEST_COMMANDS if shutil.which(cmd) is None]
     if missing:
@@ -111,13 +112,14 @@ def cmd_test(args: list[str]) -> int:
     uv = uv_command()
     sync(uv)
     # A private D-Bus session with a fresh, unlocked keyring: the real Secret Service, no prompts.
-    inner = [sys.executable, str(Path(__file__).resolve()), "_inside-dbus", *uv, "--", *args]
+    inner = [sys.executable, str(Path(__file__).resolve()), "_inside-dbus", runner, *uv, "--", *args]
     return subprocess.call(["dbus-run-session", "--", *inner], cwd=REPO)
 
 
 def inside_dbus(rest: list[str]) -> int:
+    runner, rest = rest[0], rest[1:]
     split = rest.index("--")
-    uv, pytest_args = rest[:split], rest[split + 1 :]
+    uv, args = rest[:split], rest[split + 1 :]
     keyring_home = tempfile.mkdtemp(prefix="genedesk-test-keyring-")
     env = {**os.environ, "XDG_DATA_HOME": keyring_home}
     daemon = subprocess.run(
@@ -137,7 +139,8 @@ def inside_dbus(rest: list[str]) -> int:
     else:
         env.pop("XDG_DATA_HOME")
     try:
-        return subprocess.call([*uv, "run", "--frozen", "pytest", *pytest_args], cwd=REPO, env=env)
+        command = ["pytest", *args] if runner == "pytest" else ["python", *args]
+        return subprocess.call([*uv, "run", "--frozen", *command], cwd=REPO, env=env)
     finally:
         shutil.rmtree(keyring_home, ignore_errors=True)
 
@@ -151,6 +154,8 @@ def main(argv: list[str]) -> int:
         return cmd_run(rest)
     if command == "test":
         return cmd_test(rest)
+    if command == "bench":
+        return cmd_test(rest, runner="python")
     if command == "_inside-dbus":
         return inside_dbus(rest)
     print(__doc__, file=sys.stderr)

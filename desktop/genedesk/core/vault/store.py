@@ -32,6 +32,8 @@ _PRAGMAS: tuple[tuple[str, str, str], ...] = (
     ("synchronous", "FULL", "2"),
     ("foreign_keys", "ON", "1"),
     ("temp_store", "MEMORY", "2"),
+    # 64 MiB of decrypted pages: a clinic's whole patient list stays in memory for searching.
+    ("cache_size", "-65536", "-65536"),
 )
 # SQLCipher 4 defaults, read back to prove cipher_compatibility = 4 took effect.
 _CIPHER_EXPECTED = (("cipher_page_size", "4096"), ("cipher_hmac_algorithm", "HMAC_SHA512"))

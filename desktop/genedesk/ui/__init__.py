@@ -1,0 +1,1 @@
+"""The PySide6 face of GeneDesk: windows, item models, dialogs and patient mode."""

@@ -1,0 +1,231 @@
+"""Starting the window: first run or unlock, staff sign-in, the main window, and auto-lock.
+
+`GeneDeskApp` holds the flow; every dialog is opened non-modally and answered through signals,
+so the flow can be clicked through by tests exactly as a person would.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from genedesk import APP_NAME, __version__
+from genedesk.core import clock, paths, settings, staff
+from genedesk.core.atomic import atomic_write
+from genedesk.core.demo import DemoVault, create_demo_vault
+from genedesk.core.logs import setup_logging
+from genedesk.core.staff import Staff
+from genedesk.core.vault import Vault, create_vault, custody, open_vault
+from genedesk.core.vault.keyfile import KeyFile
+from genedesk.core.vault.store import DB_NAME, KEY_NAME
+from genedesk.ui.dialogs import FirstRunDialog, RecoveryKeyDialog, SignInDialog, UnlockDialog
+from genedesk.ui.idle import IdleLock
+from genedesk.ui.main_window import MainWindow, describe
+from genedesk.ui.worker import VaultWorker
+
+Done = Callable[[], None]
+Failed = Callable[[str], None]
+
+
+class GeneDeskApp(QObject):
+    """The window's life: get the vault open, sign someone in, show the window, lock when idle."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        demo: DemoVault | None = None,
+        idle_seconds: float | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.folder = folder
+        self.demo = demo
+        self.worker = VaultWorker()
+        self.window: MainWindow | None = None
+        self.dialog: FirstRunDialog | UnlockDialog | SignInDialog | RecoveryKeyDialog | None = None
+        self.recovery_key: str | None = None
+        minutes = settings.Settings().get(settings.AUTO_LOCK_MINUTES)
+        self.idle = IdleLock(
+            idle_seconds if idle_seconds is not None else minutes * 60.0, clock=idle_clock
+        )
+        self.idle.idle.connect(self.lock)
+
+    # Opening ------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if not (self.folder / DB_NAME).exists():
+            self._first_run()
+        elif self.demo is not None:
+            passphrase = self.demo.passphrase
+            self.worker.open(
+                lambda: open_vault(self.folder, passphrase=passphrase).vault,
+                lambda _: self._sign_in(),
+                self._cannot_open,
+            )
+        elif KeyFile.read(self.folder / KEY_NAME).mode == "passphrase":
+            self._unlock()
+        else:
+            self.worker.open(
+                lambda: open_vault(self.folder).vault, lambda _: self._sign_in(), self._cannot_open
+            )
+
+    def _cannot_open(self, error: Exception) -> None:
+        QMessageBox.critical(None, APP_NAME, describe(error))
+        QApplication.instance().quit()  # type: ignore[union-attr]
+
+    def _first_run(self) -> None:
+        def attempt(values: dict[str, str], done: Done, failed: Failed) -> None:
+            def make() -> Vault:
+                opened = create_vault(
+                    self.folder,
+                    admin_name=values["admin"],
+                    admin_password=values["password"],
+                    passphrase_mode=values["mode"] == "passphrase",
+                    passphrase=values["passphrase"] if values["mode"] == "passphrase" else None,
+                )
+                self.recovery_key = opened.recovery_key
+                return opened.vault
+
+            def opened(_: Vault) -> None:
+                self.worker.run(
+                    lambda vault: staff.sign_in(vault, values["admin"], values["password"]),
+                    lambda member: (done(), self._show_recovery_key(member)),
+                    lambda error: failed(describe(error)),
+                )
+
+            self.worker.open(make, opened, lambda error: failed(describe(error)))
+
+        dialog = FirstRunDialog(attempt, keyring_available=custody.keyring_available())
+        dialog.rejected.connect(QApplication.instance().quit)  # type: ignore[union-attr]
+        self._show_dialog(dialog)
+
+    def _show_recovery_key(self, member: Staff) -> None:
+        assert self.recovery_key is not None
+        key = self.recovery_key
+
+        def save_sheet(path: str) -> None:
+            from genedesk.core.reports.recovery_sheet import build_recovery_sheet
+
+            vault_id = KeyFile.read(self.folder / KEY_NAME).vault_id
+            atomic_write(
+                Path(path),
+                build_recovery_sheet(
+                    vault_id=vault_id, recovery_key=key, created_at=clock.utcnow()
+                ),
+                what="the recovery sheet",
+            )
+
+        dialog = RecoveryKeyDialog(key, save_sheet)
+        dialog.accepted.connect(lambda: self._open_window(member))
+        self.recovery_key = None
+        self._show_dialog(dialog)
+
+    def _unlock(self) -> None:
+        def attempt(values: dict[str, str], done: Done, failed: Failed) -> None:
+            self.worker.open(
+                lambda: open_vault(self.folder, passphrase=values["passphrase"]).vault,
+                lambda _: done(),
+                lambda error: failed(describe(error)),
+            )
+
+        dialog = UnlockDialog(attempt)
+        dialog.accepted.connect(self._sign_in)
+        dialog.rejected.connect(QApplication.instance().quit)  # type: ignore[union-attr]
+        self._show_dialog(dialog)
+
+    # Signing in ---------------------------------------------------------------------------------
+
+    def _sign_in(self, *, on_cancel_quit: bool = True) -> None:
+        signed: list[Staff] = []
+
+        def attempt(values: dict[str, str], done: Done, failed: Failed) -> None:
+            self.worker.run(
+                lambda vault: staff.sign_in(vault, values["name"], values["password"]),
+                lambda member: (signed.append(member), done()),
+                lambda error: failed(describe(error)),
+            )
+
+        hint = None
+        if self.demo is not None:
+            hint = (
+                f"This is a demo with invented patients. Sign in as “{self.demo.staff_name}” "
+                f"with the password “{self.demo.password}”."
+            )
+        dialog = SignInDialog(attempt, hint=hint)
+        if self.demo is not None:
+            dialog.name.setText(self.demo.staff_name)
+        dialog.accepted.connect(lambda: self._signed_in(signed[-1]))
+        if on_cancel_quit:
+            dialog.rejected.connect(QApplication.instance().quit)  # type: ignore[union-attr]
+        self._show_dialog(dialog)
+
+    def _signed_in(self, member: Staff) -> None:
+        if self.window is None:
+            self._open_window(member)
+        else:
+            self.window.unlock(member)
+            self.idle.arm()
+
+    def _open_window(self, member: Staff) -> None:
+        label = "demo vault (invented patients)" if self.demo else str(self.folder)
+        self.window = MainWindow(self.worker, staff_member=member, vault_label=label)
+        self.window.lock_requested.connect(self.lock)
+        self.window.locked.sign_in_requested.connect(lambda: self._sign_in(on_cancel_quit=False))
+        self.window.show()
+        self.window.show_list()
+        self.idle.arm()
+
+    def lock(self) -> None:
+        if self.window is None:
+            return
+        self.idle.disarm()
+        if isinstance(self.window.form, QObject) and self.window.form.isVisible():
+            self.window.form.reject()
+        self.window.lock()
+        self._sign_in(on_cancel_quit=False)
+
+    def _show_dialog(
+        self, dialog: FirstRunDialog | UnlockDialog | SignInDialog | RecoveryKeyDialog
+    ) -> None:
+        self.dialog = dialog
+        dialog.open()
+
+    def shutdown(self) -> None:
+        self.idle.disarm()
+        self.worker.close()
+
+
+def run_window(*, demo: bool = False, vault: str | None = None) -> int:
+    """`genedesk` / `genedesk --demo`: open the window; returns the exit code."""
+    import os
+
+    setup_logging()
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    demo_folder: Path | None = None
+    demo_vault: DemoVault | None = None
+    if demo:
+        demo_folder = Path(tempfile.mkdtemp(prefix="genedesk-demo-"))
+        demo_vault = create_demo_vault(demo_folder / "vault")
+        folder = demo_vault.folder
+    else:
+        chosen = vault or os.environ.get("GENEDESK_VAULT")
+        folder = Path(chosen).expanduser() if chosen else paths.default_vault_dir()
+    controller = GeneDeskApp(folder, demo=demo_vault)
+    controller.start()
+    try:
+        return int(app.exec())
+    finally:
+        controller.shutdown()
+        if demo_folder is not None:
+            shutil.rmtree(demo_folder, ignore_errors=True)

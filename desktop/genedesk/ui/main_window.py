@@ -1,0 +1,206 @@
+"""The main window: patient list, patient page, and the lock screen that hides both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from genedesk import APP_NAME, __version__
+from genedesk.core import audit, patients
+from genedesk.core.errors import GeneDeskError
+from genedesk.core.patients import Patient, PatientDetails
+from genedesk.core.staff import Staff
+from genedesk.core.vault import Vault
+from genedesk.ui.patient_form import PatientForm
+from genedesk.ui.patient_list import SHOWN_AT_MOST, PatientListView
+from genedesk.ui.patient_page import PatientPage
+from genedesk.ui.worker import VaultWorker
+
+
+def describe(error: Exception) -> str:
+    """What to show a person for a failed operation (never a traceback)."""
+    if isinstance(error, GeneDeskError):
+        return str(error)
+    return (
+        f"Something unexpected went wrong ({type(error).__name__}). Details are in GeneDesk's log."
+    )
+
+
+class LockedScreen(QWidget):
+    sign_in_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        label = QLabel("GeneDesk is locked.\nSign in to continue.")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("font-size: 18pt; color: #555;")
+        label.setAccessibleName("GeneDesk is locked")
+        self.sign_in = QPushButton("&Sign in…")
+        self.sign_in.setAccessibleName("Sign in")
+        self.sign_in.clicked.connect(self.sign_in_requested)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(label)
+        layout.addWidget(self.sign_in, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    lock_requested = Signal()
+
+    def __init__(self, worker: VaultWorker, *, staff_member: Staff, vault_label: str) -> None:
+        super().__init__()
+        self.worker = worker
+        self.staff = staff_member
+        self.form: PatientForm | None = None
+        self.setWindowTitle(f"{APP_NAME} — {vault_label}")
+        self.setAccessibleName(APP_NAME)
+        self.resize(1100, 720)
+        self.list_view = PatientListView(self._search)
+        self.page = PatientPage()
+        self.locked = LockedScreen()
+        self.stack = QStackedWidget()
+        for widget in (self.list_view, self.page, self.locked):
+            self.stack.addWidget(widget)
+        self.setCentralWidget(self.stack)
+        self.list_view.open_patient.connect(self.open_patient)
+        self.list_view.add_patient.connect(self.add_patient)
+        self.page.back.connect(self.show_list)
+        self.page.overview.edit_requested.connect(self.edit_patient)
+        self._build_menus()
+        self.statusBar().showMessage(f"Signed in as {staff_member.name} ({staff_member.role})")
+        self.worker.busy_changed.connect(self._busy)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Add patient…", self.add_patient, QKeySequence.StandardKey.New)
+        self._action(file_menu, "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Lock now", self.lock_requested.emit, QKeySequence("Ctrl+L"))
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, f"&About {APP_NAME}", self.about)
+
+    def _action(
+        self, menu: Any, text: str, slot: Callable[[], object], shortcut: Any = None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _busy(self, busy: bool) -> None:
+        if busy:
+            self.statusBar().showMessage("Working…")
+        else:
+            self.statusBar().showMessage(f"Signed in as {self.staff.name} ({self.staff.role})")
+
+    def fail(self, error: Exception) -> None:
+        QMessageBox.warning(self, APP_NAME, describe(error))
+
+    # Patient list -------------------------------------------------------------------------------
+
+    def _search(self, text: str, show: Callable[[list[Patient], int], None]) -> None:
+        def op(vault: Vault) -> tuple[list[Patient], int]:
+            return patients.search_patients(
+                vault, text, limit=SHOWN_AT_MOST
+            ), patients.count_patients(vault)
+
+        self.worker.run(op, lambda result: show(*result), self.fail)
+
+    def show_list(self) -> None:
+        self.page.clear()
+        self.stack.setCurrentWidget(self.list_view)
+        self.list_view.refresh()
+        self.list_view.search_box.setFocus()
+
+    def focus_search(self) -> None:
+        if self.stack.currentWidget() is not self.locked:
+            self.show_list()
+
+    # Patient page ------------------------------------------------------------------------------
+
+    def open_patient(self, patient_id: int) -> None:
+        def op(vault: Vault) -> tuple[Patient, list[audit.AuditEvent]]:
+            patient = patients.get_patient(vault, patient_id)
+            return patient, audit.events(vault, subject=f"patient:{patient.id}", limit=200)
+
+        def show(result: tuple[Patient, list[audit.AuditEvent]]) -> None:
+            if self.stack.currentWidget() is self.locked:
+                return
+            self.page.show_patient(*result)
+            self.stack.setCurrentWidget(self.page)
+            self.page.tabs.setFocus()
+
+        self.worker.run(op, show, self.fail)
+
+    def add_patient(self) -> None:
+        def attempt(
+            values: dict[str, str], done: Callable[[], None], failed: Callable[[str], None]
+        ) -> None:
+            details = PatientDetails(**values)
+            self.worker.run(
+                lambda vault: patients.add_patient(vault, self.staff, details),
+                lambda patient: (done(), self.open_patient(patient.id)),
+                lambda error: failed(describe(error)),
+            )
+
+        self.form = PatientForm(attempt, parent=self)
+        self.form.open()
+
+    def edit_patient(self) -> None:
+        current = self.page.patient
+        if current is None:
+            return
+
+        def attempt(
+            values: dict[str, str], done: Callable[[], None], failed: Callable[[str], None]
+        ) -> None:
+            self.worker.run(
+                lambda vault: patients.edit_patient(vault, self.staff, current.id, **values),
+                lambda patient: (done(), self.open_patient(patient.id)),
+                lambda error: failed(describe(error)),
+            )
+
+        self.form = PatientForm(attempt, patient=current, parent=self)
+        self.form.open()
+
+    # Locking -----------------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Hide every patient's data behind the lock screen and drop what the widgets held."""
+        self.page.clear()
+        self.list_view.clear()
+        self.stack.setCurrentWidget(self.locked)
+        self.menuBar().setEnabled(False)
+        self.statusBar().clearMessage()
+
+    def unlock(self, staff_member: Staff) -> None:
+        self.staff = staff_member
+        self.menuBar().setEnabled(True)
+        self.statusBar().showMessage(f"Signed in as {staff_member.name} ({staff_member.role})")
+        self.show_list()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME} {__version__}</b><br>Genetic test results, plain-language reports and "
+            "patient consent, kept in one encrypted file on this computer.<br><br>"
+            "Knowledge base: ACMG secondary findings list v3.3 (84 genes).",
+        )

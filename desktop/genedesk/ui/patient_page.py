@@ -1,0 +1,143 @@
+"""One patient's page: a header and one tab per kind of work (each tab its own module as it grows)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from genedesk.core.audit import AuditEvent
+from genedesk.core.patients import Patient
+
+_ACTION_WORDS = {
+    "patient.added": "Patient added",
+    "patient.edited": "Details changed",
+}
+
+
+class OverviewTab(QWidget):
+    edit_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form = QFormLayout()
+        self.fields: dict[str, QLabel] = {}
+        for key, label in (
+            ("mrn", "Record number"),
+            ("name", "Name"),
+            ("birth_date", "Date of birth"),
+            ("sex_at_birth", "Sex at birth"),
+            ("language", "Preferred language"),
+            ("created_at", "Added"),
+            ("updated_at", "Last changed"),
+        ):
+            value = QLabel()
+            value.setAccessibleName(label)
+            self.fields[key] = value
+            self.form.addRow(QLabel(f"{label}:"), value)
+        self.edit = QPushButton("&Edit details…")
+        self.edit.clicked.connect(self.edit_requested)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        row = QHBoxLayout()
+        row.addWidget(self.edit)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+    def show_patient(self, patient: Patient) -> None:
+        values = {
+            "mrn": patient.mrn,
+            "name": patient.display_name,
+            "birth_date": patient.birth_date,
+            "sex_at_birth": patient.sex_at_birth,
+            "language": patient.language,
+            "created_at": patient.created_at[:16].replace("T", " ") + " UTC",
+            "updated_at": patient.updated_at[:16].replace("T", " ") + " UTC",
+        }
+        for key, label in self.fields.items():
+            label.setText(values[key])
+
+    def clear(self) -> None:
+        for label in self.fields.values():
+            label.clear()
+
+
+class HistoryTab(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["When (UTC)", "Staff", "What"])
+        self.table.setAccessibleName("History of this patient's record")
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+
+    def show_events(self, events: list[AuditEvent]) -> None:
+        self.table.setRowCount(len(events))
+        for row, event in enumerate(events):
+            what = _ACTION_WORDS.get(event.action, event.action)
+            if event.details.get("fields"):
+                what += ": " + ", ".join(str(f).replace("_", " ") for f in event.details["fields"])
+            for column, text in enumerate((event.at[:19].replace("T", " "), event.staff, what)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+
+    def clear(self) -> None:
+        self.table.setRowCount(0)
+
+
+class PatientPage(QWidget):
+    back = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.patient: Patient | None = None
+        self.back_button = QPushButton("← &All patients")
+        self.back_button.setAccessibleName("Back to all patients")
+        self.back_button.clicked.connect(self.back)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.title.setAccessibleName("Patient")
+        self.subtitle = QLabel()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Patient record")
+        self.overview = OverviewTab()
+        self.history = HistoryTab()
+        self.tabs.addTab(self.overview, "&Overview")
+        self.tabs.addTab(self.history, "&History")
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        header.addSpacing(12)
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.subtitle)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.tabs, 1)
+
+    def show_patient(self, patient: Patient, events: list[AuditEvent]) -> None:
+        self.patient = patient
+        self.title.setText(patient.display_name)
+        self.subtitle.setText(f"Born {patient.birth_date} · Record {patient.mrn}")
+        self.overview.show_patient(patient)
+        self.history.show_events(events)
+
+    def clear(self) -> None:
+        self.patient = None
+        self.title.clear()
+        self.subtitle.clear()
+        self.overview.clear()
+        self.history.clear()
