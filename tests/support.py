@@ -20,7 +20,9 @@ def shared_data(*parts: str) -> Path:
     """A file under ../shared/data, or skip the test with the reason when it is absent."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"needs ../shared/data/{'/'.join(parts)} (the shared test data is not beside this clone)")
+        pytest.skip(
+            f"needs ../shared/data/{'/'.join(parts)} (the shared test data is not beside this clone)"
+        )
     return path
 
 
@@ -34,7 +36,11 @@ class MadeVault:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file in a vault folder with its bytes, to prove a refused operation changed nothing."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.name != "vault.lock"}
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != "vault.lock"
+    }
 
 
 def on_small_disk(folder: Path, size_kib: int, argv: list[str]) -> list[str]:
@@ -57,3 +63,42 @@ def on_small_disk(folder: Path, size_kib: int, argv: list[str]) -> list[str]:
         f'"$@"; rc=$?; echo "LEFT-ON-DISK:$(ls -A {quoted} | tr "\\n" " ")"; exit $rc'
     )
     return [*ns, "sh", "-c", script, "sh", *argv]
+
+
+def gene_position(symbol: str, build: str) -> tuple[str, int]:
+    """The middle of a knowledge-base gene on a build (from the shipped gene table, not typed in)."""
+    from genedesk.core.knowledge.genes import shipped_genes
+
+    region = shipped_genes().gene(symbol).region(build)
+    assert region is not None
+    return region.chrom, (region.start + region.end) // 2
+
+
+def write_vcf(
+    path: Path,
+    build: str,
+    records: list[tuple[str, int, str, str, str]],
+    *,
+    sample: str = "PATIENT",
+    with_contigs: bool = True,
+    extra_info: str = "",
+) -> Path:
+    """records: (chrom, pos, ref, alt, genotype)."""
+    from genedesk.core.genomics.reference import reference_build
+
+    lengths = reference_build(build).chromosome_lengths
+    lines = ["##fileformat=VCFv4.2"]
+    if with_contigs:
+        lines += [f"##contig=<ID={c},length={n}>" for c, n in lengths.items()]
+    lines += [
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">',
+        '##INFO=<ID=CLNSIG,Number=.,Type=String,Description="ClinVar significance">',
+        f"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{sample}",
+    ]
+    for chrom, pos, ref, alt, gt in records:
+        lines.append(
+            f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t{extra_info or '.'}\tGT:DP\t{gt}:35"
+        )
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from genedesk.cli.main import main
-from support import ADMIN, ADMIN_PASSWORD, PASSPHRASE
+from support import ADMIN, ADMIN_PASSWORD, PASSPHRASE, gene_position, write_vcf
 
 
 @pytest.fixture
@@ -30,10 +30,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_init_prints_the_recovery_key_once_and_the_id_last(cli_env: Path, capsys: pytest.CaptureFixture[str],
-                                                            tmp_path: Path) -> None:
+def test_init_prints_the_recovery_key_once_and_the_id_last(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     sheet = tmp_path / "recovery.pdf"
-    code, out, _ = run(capsys, "init", "--admin", ADMIN, "--passphrase-mode", "--recovery-sheet", str(sheet))
+    code, out, _ = run(
+        capsys, "init", "--admin", ADMIN, "--passphrase-mode", "--recovery-sheet", str(sheet)
+    )
     assert code == 0
     lines = out.strip().splitlines()
     assert "RECOVERY KEY" in out
@@ -50,12 +53,39 @@ def test_init_prints_the_recovery_key_once_and_the_id_last(cli_env: Path, capsys
 
 def test_patient_commands_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
-    code, out, _ = run(capsys, "patient", "add", "--mrn", "C-1", "--given", "Zoë", "--family", "Kowalczyk",
-                       "--dob", "1985-03-02", "--sex", "female")
+    code, out, _ = run(
+        capsys,
+        "patient",
+        "add",
+        "--mrn",
+        "C-1",
+        "--given",
+        "Zoë",
+        "--family",
+        "Kowalczyk",
+        "--dob",
+        "1985-03-02",
+        "--sex",
+        "female",
+    )
     assert code == 0
     patient_id = out.strip().splitlines()[-1]
-    code, out, _ = run(capsys, "patient", "add", "--mrn", "C-2", "--given", "Ana", "--family", "Díaz",
-                       "--dob", "1990-01-01", "--sex", "female", "--json")
+    code, out, _ = run(
+        capsys,
+        "patient",
+        "add",
+        "--mrn",
+        "C-2",
+        "--given",
+        "Ana",
+        "--family",
+        "Díaz",
+        "--dob",
+        "1990-01-01",
+        "--sex",
+        "female",
+        "--json",
+    )
     assert code == 0 and json.loads(out)["id"] == int(patient_id) + 1
     code, out, _ = run(capsys, "patient", "list", "--search", "zoe", "--json")
     assert [p["mrn"] for p in json.loads(out)] == ["C-1"]
@@ -65,8 +95,21 @@ def test_patient_commands_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFi
     code, out, _ = run(capsys, "patient", "edit", "C-1", "--family", "Kowalczyk-Ñandú")
     assert code == 0
     # Bad value: exit 2 and a message naming the field.
-    code, _, err = run(capsys, "patient", "add", "--mrn", "C-3", "--given", "X", "--family", "Y",
-                       "--dob", "1985-02-30", "--sex", "female")
+    code, _, err = run(
+        capsys,
+        "patient",
+        "add",
+        "--mrn",
+        "C-3",
+        "--given",
+        "X",
+        "--family",
+        "Y",
+        "--dob",
+        "1985-02-30",
+        "--sex",
+        "female",
+    )
     assert code == 2 and "date of birth" in err
     # Unknown patient: exit 1.
     assert run(capsys, "patient", "show", "nobody")[0] == 1
@@ -88,8 +131,9 @@ def test_wrong_password_exits_5_and_wrong_passphrase_exits_4(
     assert "wrong passphrase!" not in err
 
 
-def test_user_add_by_admin_only(cli_env: Path, capsys: pytest.CaptureFixture[str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_user_add_by_admin_only(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
     monkeypatch.setenv("GENEDESK_NEW_PASSWORD", "counsellor-pw-1")
     code, out, _ = run(capsys, "user", "add", "Cora", "--role", "counsellor")
@@ -100,8 +144,9 @@ def test_user_add_by_admin_only(cli_env: Path, capsys: pytest.CaptureFixture[str
     assert code == 5 and "administrator" in err
 
 
-def test_missing_secret_without_a_terminal_is_a_usage_error(cli_env: Path, capsys: pytest.CaptureFixture[str],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_secret_without_a_terminal_is_a_usage_error(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
     monkeypatch.delenv("GENEDESK_PASSWORD")
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
@@ -110,12 +155,21 @@ def test_missing_secret_without_a_terminal_is_a_usage_error(cli_env: Path, capsy
 
 
 def test_help_lists_every_command() -> None:
-    out = subprocess.run([sys.executable, "-m", "genedesk.cli.main", "--help"], capture_output=True,
-                         text=True, check=True, env={**os.environ}).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "genedesk.cli.main", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ},
+    ).stdout
     for command in ("init", "vault", "user", "patient", "audit"):
         assert command in out
-    vault_help = subprocess.run([sys.executable, "-m", "genedesk.cli.main", "vault", "--help"],
-                                capture_output=True, text=True, check=True).stdout
+    vault_help = subprocess.run(
+        [sys.executable, "-m", "genedesk.cli.main", "vault", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for command in ("status", "verify", "backup", "restore", "recover", "rekey"):
         assert command in vault_help
 
@@ -124,3 +178,51 @@ def test_usage_error_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["patient", "add", "--mrn"])
     assert stopped.value.code == 2
+
+
+def test_import_prints_the_summary_and_the_test_id(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
+    assert (
+        run(
+            capsys,
+            "patient",
+            "add",
+            "--mrn",
+            "I-1",
+            "--given",
+            "Ivo",
+            "--family",
+            "Lab",
+            "--dob",
+            "1970-01-01",
+            "--sex",
+            "male",
+        )[0]
+        == 0
+    )
+    vcf = write_vcf(
+        tmp_path / "lab.vcf", "GRCh38", [(*gene_position("BRCA2", "GRCh38"), "A", "G", "0/1")]
+    )
+    code, out, _ = run(
+        capsys, "import", "I-1", str(vcf), "--lab", "North Lab", "--test-type", "panel"
+    )
+    assert code == 0, out
+    assert "Calls kept: 1" in out and "on GRCh38" in out
+    test_id = out.strip().splitlines()[-1]
+    code, out, _ = run(capsys, "tests", "I-1", "--json")
+    assert [t["id"] for t in json.loads(out)] == [int(test_id)]
+    code, out, _ = run(capsys, "calls", "I-1", "--json")
+    (call,) = json.loads(out)
+    assert call["region_gene"] == "BRCA2" and call["zygosity"] == "heterozygous"
+    # The same file again: refused as a duplicate, exit 3.
+    code, _, err = run(capsys, "import", "I-1", str(vcf))
+    assert code == 3 and "already imported" in err
+    # A PDF: exit 3, the file named, nothing stored.
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n")
+    code, _, err = run(capsys, "import", "I-1", str(pdf))
+    assert code == 3 and "report.pdf" in err
+    code, out, _ = run(capsys, "tests", "I-1", "--json")
+    assert len(json.loads(out)) == 1

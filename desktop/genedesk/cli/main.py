@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlcipher3
 
 from genedesk import __version__
-from genedesk.cli import cmd_people, cmd_vault
+from genedesk.cli import cmd_consent, cmd_findings, cmd_people, cmd_tests, cmd_vault
 from genedesk.core.errors import GeneDeskError
 from genedesk.core.logs import setup_logging
 
@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="open the window on a throw-away demo vault"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (in a temporary folder: your data is not touched)",
+    )
     parser.add_argument("--vault", metavar="PATH", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--user", metavar="NAME", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", default=False, help=argparse.SUPPRESS)
@@ -64,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common_options()
     cmd_vault.register(commands, common)
     cmd_people.register(commands, common)
+    cmd_tests.register(commands, common)
+    cmd_findings.register(commands, common)
+    cmd_consent.register(commands, common)
     return parser
 
 
@@ -76,6 +84,10 @@ def _log_unexpected(error: BaseException) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:  # before logging is set up: the self-test keeps everything in a temp folder
+        from genedesk.selftest import run_self_test
+
+        return run_self_test()
     try:
         log_path = setup_logging(logging.DEBUG if args.verbose else logging.INFO)
     except OSError:

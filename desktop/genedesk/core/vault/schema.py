@@ -21,6 +21,10 @@ def _steps() -> list[tuple[int, str]]:
         if match:
             found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
     found.sort()
+    numbers = [number for number, _ in found]
+    doubled = sorted({n for n in numbers if numbers.count(n) > 1})
+    if doubled:
+        raise RuntimeError(f"two schema steps share the number {doubled[0]}: give each step its own number")
     for expected, (number, _) in enumerate(found, start=1):
         if number != expected:
             raise RuntimeError(f"schema steps are not numbered 1..N (missing {expected})")

@@ -1,0 +1,159 @@
+"""Findings: proposed at import from real evidence, classified with ACMG/AMP, history kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support import gene_position, write_vcf
+from genedesk.core import findings, imports, patients
+from genedesk.core.consent.model import ConsentTerms
+from genedesk.core.consent.service import HowGiven, record_consent, withdraw_consent
+from genedesk.core.errors import UsageError
+from genedesk.core.patients import PatientDetails
+from genedesk.core.staff import Staff
+from genedesk.core.vault import Vault
+
+SIGNED = HowGiven(method="signed", evidence=b"\x89PNG\r\n\x1a\n signature")
+
+
+@pytest.fixture
+def patient(vault: Vault, admin: Staff) -> patients.Patient:
+    return patients.add_patient(vault, admin, PatientDetails("F-1", "Fern", "Finding", "1975-04-04", "female"))
+
+
+def _import(vault: Vault, admin: Staff, patient: patients.Patient, path: Path, test_type: str) -> imports.ImportOutcome:
+    return imports.import_vcf(vault, admin, patient.id, path, test_type=test_type)
+
+
+def test_pathogenic_annotation_in_the_file_becomes_a_proposed_finding(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("BRCA2", "GRCh38"), "A", "G", "0/1")],
+                    extra_info="CLNSIG=Pathogenic")
+    _import(vault, admin, patient, vcf, "panel")
+    listed = findings.list_findings(vault, patient.id)
+    (finding,) = listed.shown
+    assert finding.gene == "BRCA2" and finding.classification == "pathogenic"
+    assert finding.category == "primary" and finding.status == "proposed" and finding.in_report
+    assert "lab file's own annotation" in finding.classification_source
+    assert finding.call.zygosity == "heterozygous"
+    (event,) = findings.history(vault, finding.id)
+    assert event.classification == "pathogenic" and "proposed at import" in event.reason
+
+
+def test_vus_in_a_knowledge_base_gene_is_listed_but_kept_out_of_the_letter(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")])
+    _import(vault, admin, patient, vcf, "panel")
+    (finding,) = findings.list_findings(vault, patient.id).shown
+    assert finding.classification == "uncertain_significance"
+    assert not finding.in_report
+    assert "no classification found" in finding.classification_source
+
+
+def test_secondary_findings_appear_only_with_consent(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    vcf = write_vcf(tmp_path / "genome.vcf", "GRCh38", [(*gene_position("BRCA1", "GRCh38"), "A", "G", "0/1")],
+                    extra_info="CLNSIG=Likely_pathogenic")
+    _import(vault, admin, patient, vcf, "genome")
+    listed = findings.list_findings(vault, patient.id)
+    assert listed.shown == () and listed.hidden_secondary == 1
+    consent = record_consent(vault, admin, patient.id, kind="secondary-findings", terms=ConsentTerms(), how=SIGNED)
+    (finding,) = findings.list_findings(vault, patient.id).shown
+    assert finding.category == "secondary" and finding.classification == "likely_pathogenic"
+    withdraw_consent(vault, admin, consent.id, reason="Changed my mind", how=SIGNED)
+    assert findings.list_findings(vault, patient.id).hidden_secondary == 1
+
+
+def test_classify_with_criteria_records_both_systems_and_history(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")])
+    _import(vault, admin, patient, vcf, "panel")
+    (vus,) = findings.list_findings(vault, patient.id).shown
+    finding, result = findings.classify_finding(vault, admin, vus.id, "PVS1, PS3, pm2_supporting")
+    assert finding.classification == "pathogenic" == result.richards_class.value
+    assert finding.criteria == ("PVS1", "PS3", "PM2_Supporting")
+    assert finding.points == 13 and finding.points_class == "pathogenic"
+    assert finding.status == "confirmed" and finding.in_report
+    assert [e.classification for e in findings.history(vault, vus.id)] == ["uncertain_significance", "pathogenic"]
+    action = vault.query_one("SELECT action, details FROM audit_event ORDER BY id DESC LIMIT 1")
+    assert action["action"] == "finding.classified"
+
+
+def test_a_class_set_by_hand_needs_a_reason(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")])
+    _import(vault, admin, patient, vcf, "panel")
+    (vus,) = findings.list_findings(vault, patient.id).shown
+    before = len(findings.history(vault, vus.id))
+    with pytest.raises(UsageError, match="needs a reason"):
+        findings.classify_finding(vault, admin, vus.id, "PM2_Supporting", manual_class="likely_pathogenic")
+    assert len(findings.history(vault, vus.id)) == before
+    with pytest.raises(UsageError, match="Unknown|unknown|not an ACMG"):
+        findings.classify_finding(vault, admin, vus.id, "PXX9")
+    finding, result = findings.classify_finding(vault, admin, vus.id, "PM2_Supporting,PP3",
+                                                manual_class="likely_pathogenic", reason="Segregates in 5 affected relatives")
+    assert result.richards_class.value == "uncertain_significance"
+    assert finding.classification == "likely_pathogenic"
+    assert finding.classification_source.startswith(f"set by {admin.name}")
+    assert findings.history(vault, vus.id)[-1].reason == "Segregates in 5 affected relatives"
+
+
+def test_not_carried_and_common_calls_do_not_become_findings(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    chrom, pos = gene_position("TP53", "GRCh38")
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(chrom, pos, "A", "G", "0/0")], extra_info="CLNSIG=Pathogenic")
+    outcome = _import(vault, admin, patient, vcf, "panel")
+    assert outcome.result.summary.pathogenic_not_carried == 1
+    assert findings.list_findings(vault, patient.id).shown == ()
+
+
+def test_update_finding(vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path) -> None:
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")])
+    _import(vault, admin, patient, vcf, "panel")
+    (vus,) = findings.list_findings(vault, patient.id).shown
+    edited = findings.update_finding(vault, admin, vus.id, explanation=["  Our own words.  ", ""], in_report=True)
+    assert edited.explanation == ("Our own words.",) and edited.in_report
+    excluded = findings.update_finding(vault, admin, vus.id, status="excluded")
+    assert findings.list_findings(vault, patient.id).shown == ()
+    assert findings.list_findings(vault, patient.id, include_all=True).shown == (excluded,)
+    with pytest.raises(UsageError):
+        findings.update_finding(vault, admin, vus.id, status="deleted")
+
+
+def test_a_permitted_release_carries_the_patients_findings_and_variants(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    from genedesk.core.consent import service
+    from genedesk.core.consent.model import Purpose, Recipients, RequestDetails
+
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("BRCA2", "GRCh38"), "A", "G", "0/1")],
+                    extra_info="CLNSIG=Pathogenic")
+    _import(vault, admin, patient, vcf, "panel")
+    record_consent(vault, admin, patient.id, kind="research",
+                   terms=ConsentTerms(Purpose.parse("GRU"), (), ("findings", "variants"),
+                                      Recipients(types=("academic",)), identified=False), how=SIGNED)
+    request = service.add_request(vault, admin, patient.id, RequestDetails(
+        "University of Leeds", "academic", "GB", Purpose.parse("HMB"), ("findings", "variants"), deidentified=True))
+    out = tmp_path / "release.zip"
+    service.release_request(vault, admin, request.id, findings.release_data_for(vault, patient.id), out=out)
+    with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as archive:
+        bundle = archive.read("findings.fhir.json").decode()
+        vcf_text = archive.read("variants.vcf").decode()
+        everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert "BRCA2" in bundle and json.loads(bundle)["resourceType"] == "Bundle"
+    chrom, pos = gene_position("BRCA2", "GRCh38")
+    assert f"{chrom}\t{pos}\t" in vcf_text
+    for identity in (b"Fern", b"Finding", b"F-1", b"1975-04-04"):
+        assert identity not in everything
