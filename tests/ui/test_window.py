@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from genedesk.core.demo import create_demo_vault
 from genedesk.ui.app import GeneDeskApp
 from genedesk.ui.dialogs import FirstRunDialog, RecoveryKeyDialog, SignInDialog, UnlockDialog
-from support import PASSPHRASE
+from support import PASSPHRASE, gene_position, write_vcf
 
 pytestmark = pytest.mark.usefixtures("no_keyring")
 
@@ -36,10 +37,19 @@ def controller_factory(qtbot) -> Iterator:  # type: ignore[no-untyped-def]
         return app
 
     yield make
+    # Close and delete every window and dialog while the QApplication still exists: PySide
+    # objects left for Python's final garbage collection can outlive Qt and crash the interpreter.
     for app in made:
-        if app.window is not None:
-            app.window.close()
         app.shutdown()
+        for widget in (app.window, app.dialog):
+            if widget is not None:
+                widget.close()
+                widget.deleteLater()
+        app.window = app.dialog = None
+        app.deleteLater()
+    made.clear()
+    qtbot.wait(10)
+    gc.collect()
 
 
 def click_ok(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
@@ -203,3 +213,153 @@ def test_activity_postpones_the_lock(qtbot, controller_factory, tmp_path: Path) 
     clock.now += 200
     app.idle.check()
     assert window.stack.currentWidget() is not window.locked
+
+
+def _signed_in_demo(qtbot, controller_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    demo = create_demo_vault(tmp_path / "demo")
+    app = controller_factory(demo.folder, demo=demo)
+    sign_in(qtbot, app, demo.staff_name, demo.password)
+    qtbot.waitUntil(lambda: app.window is not None and app.window.list_view.model.rowCount() == 8)
+    window = app.window
+    window.open_patient(1)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.page)
+    window.page.tabs.setCurrentWidget(window.page.tests)
+    return window
+
+
+def test_import_a_lab_file_from_the_tests_tab(qtbot, controller_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window = _signed_in_demo(qtbot, controller_factory, tmp_path)
+    tab = window.page.tests
+    qtbot.waitUntil(lambda: "No lab files imported yet" in tab.summary.text())
+    vcf = write_vcf(tmp_path / "lab.vcf", "GRCh38", [(*gene_position("BRCA1", "GRCh38"), "A", "G", "0/1"),
+                                                     (*gene_position("MYH7", "GRCh38"), "C", "T", "1/1")])
+    dialog = tab.start_import(vcf)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.sample.count() == 1)
+    qtbot.keyClicks(dialog.lab, "North Lab")
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30000)
+    qtbot.waitUntil(lambda: tab.calls.rowCount() == 2)
+    genes = sorted(tab.calls.item(row, 0).text() for row in range(2))
+    assert genes == ["BRCA1", "MYH7"]
+    assert "2 calls kept" in tab.summary.text()
+    assert tab.tests.item(0, 1).text() == "North Lab"
+    tab.zygosity_filter.setCurrentIndex(tab.zygosity_filter.findData("homozygous"))
+    assert tab.calls.rowCount() == 1 and tab.calls.item(0, 0).text() == "MYH7"
+
+
+def test_cancelling_an_import_stores_nothing(qtbot, controller_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window = _signed_in_demo(qtbot, controller_factory, tmp_path)
+    tab = window.page.tests
+    vcf = write_vcf(tmp_path / "lab.vcf", "GRCh38", [(*gene_position("BRCA1", "GRCh38"), "A", "G", "0/1")])
+    dialog = tab.start_import(vcf)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.sample.count() == 1)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cancelled" in dialog.status.text(), timeout=30000)
+    assert "Nothing was stored" in dialog.status.text()
+    assert dialog.isVisible() and dialog.start_button.isEnabled()
+    dialog.reject()
+    tab.refresh()
+    qtbot.waitUntil(lambda: "No lab files imported yet" in tab.summary.text())
+
+
+def test_a_file_that_is_not_a_vcf_is_explained_in_the_dialog(qtbot, controller_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window = _signed_in_demo(qtbot, controller_factory, tmp_path)
+    bogus = tmp_path / "scan.pdf"
+    bogus.write_bytes(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n")
+    dialog = window.page.tests.start_import(bogus)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=30000)
+    assert "scan.pdf" in dialog.error.text()
+
+
+def test_findings_tab_classifies_live_and_checks_reading_grade(qtbot, controller_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window = _signed_in_demo(qtbot, controller_factory, tmp_path)
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")])
+    dialog = window.page.tests.start_import(vcf)
+    qtbot.waitUntil(lambda: dialog.sample.count() == 1)
+    dialog.test_type.setCurrentIndex(dialog.test_type.findData("panel"))
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30000)
+    tab = window.page.findings
+    window.page.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
+    assert tab.table.item(0, 3).text() == "Uncertain significance"
+    detail = tab.detail
+    qtbot.waitUntil(lambda: detail.finding is not None)
+    assert "MLH1" in detail.editor.toPlainText()
+    assert detail.grade.text().startswith("Reading grade") and "easy enough" in detail.grade.text()
+    detail.checklist.boxes["PVS1"].setChecked(True)
+    detail.checklist.boxes["PS3"].setChecked(True)
+    assert "Richards 2015: Pathogenic" in detail.checklist.result_label.text()
+    pm2 = detail.checklist.strengths["PM2"]
+    detail.checklist.boxes["PM2"].setChecked(True)
+    pm2.setCurrentIndex(pm2.findText("Supporting"))
+    assert "13 points" in detail.checklist.result_label.text()
+    qtbot.mouseClick(detail.save_class, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.table.item(0, 3) is not None and tab.table.item(0, 3).text() == "Pathogenic")
+    assert detail.class_message.text() == "Classification saved."
+    detail.editor.setPlainText("Notwithstanding heterogeneous penetrance considerations, pathogenicity "
+                               "determinations necessitate comprehensive multidisciplinary interpretation.")
+    detail._update_grade()
+    assert "too hard" in detail.grade.text()
+
+
+def test_patient_mode_withdraw_and_leave_with_a_staff_password(qtbot, controller_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPointF
+    from PySide6.QtWidgets import QApplication, QMenuBar
+
+    from genedesk.core.consent.model import ConsentTerms, Purpose, Recipients
+    from genedesk.core.consent.service import HowGiven, get_consent, record_consent
+
+    window = _signed_in_demo(qtbot, controller_factory, tmp_path)
+    worker, staff_member = window.worker, window.staff
+    made: list[int] = []
+    terms = ConsentTerms(Purpose.parse("GRU"), (), ("findings",), Recipients(types=("academic",)))
+    worker.run(lambda vault: record_consent(vault, staff_member, 1, kind="research", terms=terms,
+                                            how=HowGiven("signed", evidence=b"\x89PNG\r\n\x1a\nsig")).id,
+               made.append, pytest.fail)
+    qtbot.waitUntil(lambda: bool(made))
+    qtbot.mouseClick(window.page.patient_mode_button, Qt.MouseButton.LeftButton)
+    mode = window.patient_mode
+    assert mode is not None
+    qtbot.waitUntil(lambda: bool(mode.isVisible() and not window.isVisible()))
+    assert mode.windowState() & Qt.WindowState.WindowFullScreen
+    assert mode.font().pointSize() >= 18
+    assert not mode.findChildren(QMenuBar)
+    qtbot.waitUntil(lambda: made[0] in getattr(mode, "withdraw_buttons", {}))
+    texts = " ".join(label.text() for label in mode.findChildren(type(window.page.title)))
+    assert "Zoë Kowalczyk-Ñandú" in texts and "DEMO-0002" not in texts and "Ánh" not in texts
+
+    qtbot.keyClick(mode, Qt.Key.Key_Escape)
+    mode.close()
+    QApplication.processEvents()
+    assert mode.isVisible(), "Escape and close do not leave patient mode"
+
+    qtbot.mouseClick(mode.withdraw_buttons[made[0]], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: mode.stack.currentWidget() is mode.confirm_page)
+    qtbot.mouseClick(mode.confirm_button, Qt.MouseButton.LeftButton)
+    assert "sign" in mode.confirm_error.text()
+    mode.signature.add_stroke([QPointF(30, 100), QPointF(120, 60), QPointF(220, 110), QPointF(320, 70)])
+    qtbot.mouseClick(mode.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: mode.stack.currentWidget() is mode.done_page, timeout=15000)
+    receipt = tmp_path / "receipt.pdf"
+    mode.save_receipt_to(receipt)
+    assert receipt.read_bytes().startswith(b"%PDF")
+    statuses: list[str] = []
+    worker.run(lambda vault: get_consent(vault, made[0]).status, statuses.append, pytest.fail)
+    qtbot.waitUntil(lambda: statuses == ["withdrawn"])
+
+    mode._back()
+    qtbot.mouseClick(mode.leave_button, Qt.MouseButton.LeftButton)
+    mode.staff_name.setText("Demo Counsellor")
+    qtbot.keyClicks(mode.staff_password, "wrong-password")
+    qtbot.keyClick(mode.staff_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: mode.leave_error.text() != "")
+    assert mode.isVisible()
+    qtbot.keyClicks(mode.staff_password, "demo-password")
+    qtbot.keyClick(mode.staff_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.isVisible() and not mode.isVisible(), timeout=15000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.page)

@@ -27,7 +27,8 @@ from genedesk.core.vault.keyfile import KeyFile
 from genedesk.core.vault.store import DB_NAME, KEY_NAME
 from genedesk.ui.dialogs import FirstRunDialog, RecoveryKeyDialog, SignInDialog, UnlockDialog
 from genedesk.ui.idle import IdleLock
-from genedesk.ui.main_window import MainWindow, describe
+from genedesk.ui.main_window import MainWindow
+from genedesk.ui.session import describe
 from genedesk.ui.worker import VaultWorker
 
 Done = Callable[[], None]

@@ -19,23 +19,16 @@ from PySide6.QtWidgets import (
 
 from genedesk import APP_NAME, __version__
 from genedesk.core import audit, patients
-from genedesk.core.errors import GeneDeskError
+from genedesk.core.patient_mode import PatientModeFlow
 from genedesk.core.patients import Patient, PatientDetails
 from genedesk.core.staff import Staff
 from genedesk.core.vault import Vault
 from genedesk.ui.patient_form import PatientForm
 from genedesk.ui.patient_list import SHOWN_AT_MOST, PatientListView
+from genedesk.ui.patient_mode import PatientModeWindow
 from genedesk.ui.patient_page import PatientPage
+from genedesk.ui.session import Session, describe
 from genedesk.ui.worker import VaultWorker
-
-
-def describe(error: Exception) -> str:
-    """What to show a person for a failed operation (never a traceback)."""
-    if isinstance(error, GeneDeskError):
-        return str(error)
-    return (
-        f"Something unexpected went wrong ({type(error).__name__}). Details are in GeneDesk's log."
-    )
 
 
 class LockedScreen(QWidget):
@@ -68,8 +61,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {vault_label}")
         self.setAccessibleName(APP_NAME)
         self.resize(1100, 720)
+        self.session = Session(worker, staff_member, self.fail)
         self.list_view = PatientListView(self._search)
-        self.page = PatientPage()
+        self.page = PatientPage(self.session)
         self.locked = LockedScreen()
         self.stack = QStackedWidget()
         for widget in (self.list_view, self.page, self.locked):
@@ -79,6 +73,8 @@ class MainWindow(QMainWindow):
         self.list_view.add_patient.connect(self.add_patient)
         self.page.back.connect(self.show_list)
         self.page.overview.edit_requested.connect(self.edit_patient)
+        self.page.patient_mode_requested.connect(self.enter_patient_mode)
+        self.patient_mode: PatientModeWindow | None = None
         self._build_menus()
         self.statusBar().showMessage(f"Signed in as {staff_member.name} ({staff_member.role})")
         self.worker.busy_changed.connect(self._busy)
@@ -180,10 +176,35 @@ class MainWindow(QMainWindow):
         self.form = PatientForm(attempt, patient=current, parent=self)
         self.form.open()
 
+    # Patient mode ------------------------------------------------------------------------------
+
+    def enter_patient_mode(self) -> None:
+        patient = self.page.patient
+        if patient is None:
+            return
+        flow = PatientModeFlow(patient.id, opened_by=self.staff)
+        self.patient_mode = PatientModeWindow(self.session, flow)
+        self.patient_mode.left.connect(self._left_patient_mode)
+        self.patient_mode.showFullScreen()
+        self.hide()
+
+    def _left_patient_mode(self, member: Staff) -> None:
+        patient_id = self.patient_mode.flow.patient_id if self.patient_mode else None
+        self.patient_mode = None
+        self.staff = self.session.staff = member
+        self.show()
+        if patient_id is not None:
+            self.open_patient(patient_id)
+
     # Locking -----------------------------------------------------------------------------------
 
     def lock(self) -> None:
         """Hide every patient's data behind the lock screen and drop what the widgets held."""
+        if self.patient_mode is not None:
+            self.patient_mode.force_close()
+            self.patient_mode.deleteLater()
+            self.patient_mode = None
+            self.show()
         self.page.clear()
         self.list_view.clear()
         self.stack.setCurrentWidget(self.locked)
@@ -192,6 +213,7 @@ class MainWindow(QMainWindow):
 
     def unlock(self, staff_member: Staff) -> None:
         self.staff = staff_member
+        self.session.staff = staff_member
         self.menuBar().setEnabled(True)
         self.statusBar().showMessage(f"Signed in as {staff_member.name} ({staff_member.role})")
         self.show_list()

@@ -18,10 +18,16 @@ from PySide6.QtWidgets import (
 
 from genedesk.core.audit import AuditEvent
 from genedesk.core.patients import Patient
+from genedesk.ui.findings_tab import FindingsTab
+from genedesk.ui.session import Session
+from genedesk.ui.tests_tab import TestsTab
 
 _ACTION_WORDS = {
     "patient.added": "Patient added",
     "patient.edited": "Details changed",
+    "test.imported": "Lab file imported",
+    "finding.classified": "Finding classified",
+    "finding.updated": "Finding changed",
 }
 
 
@@ -101,8 +107,9 @@ class HistoryTab(QWidget):
 
 class PatientPage(QWidget):
     back = Signal()
+    patient_mode_requested = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
         self.patient: Patient | None = None
         self.back_button = QPushButton("← &All patients")
@@ -112,11 +119,22 @@ class PatientPage(QWidget):
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.title.setAccessibleName("Patient")
         self.subtitle = QLabel()
+        self.patient_mode_button = QPushButton("&Patient mode")
+        self.patient_mode_button.setAccessibleName("Patient mode")
+        self.patient_mode_button.setToolTip(
+            "Full screen, large type: the patient reviews their results and consents"
+        )
+        self.patient_mode_button.clicked.connect(self.patient_mode_requested)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Patient record")
         self.overview = OverviewTab()
+        self.tests = TestsTab(session)
+        self.findings = FindingsTab(session)
+        self.tests.imported.connect(lambda: self.findings.refresh())
         self.history = HistoryTab()
         self.tabs.addTab(self.overview, "&Overview")
+        self.tabs.addTab(self.tests, "&Tests")
+        self.tabs.addTab(self.findings, "&Findings")
         self.tabs.addTab(self.history, "&History")
         header = QHBoxLayout()
         header.addWidget(self.back_button)
@@ -124,6 +142,8 @@ class PatientPage(QWidget):
         header.addWidget(self.title)
         header.addStretch(1)
         header.addWidget(self.subtitle)
+        header.addSpacing(12)
+        header.addWidget(self.patient_mode_button)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
@@ -133,6 +153,9 @@ class PatientPage(QWidget):
         self.title.setText(patient.display_name)
         self.subtitle.setText(f"Born {patient.birth_date} · Record {patient.mrn}")
         self.overview.show_patient(patient)
+        if self.tests.patient_id != patient.id:
+            self.tests.show_patient(patient.id)
+            self.findings.show_patient(patient)
         self.history.show_events(events)
 
     def clear(self) -> None:
@@ -140,4 +163,6 @@ class PatientPage(QWidget):
         self.title.clear()
         self.subtitle.clear()
         self.overview.clear()
+        self.tests.clear()
+        self.findings.clear()
         self.history.clear()

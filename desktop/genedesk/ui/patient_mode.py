@@ -1,0 +1,346 @@
+"""Patient mode: full screen, large type, high contrast, one patient, no way out but a staff password.
+
+The window renders genedesk.core.patient_mode's flow. It has no menu and no shortcuts; closing it
+(Alt+F4, Escape) is ignored until a staff member has signed out of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from genedesk.core import patient_mode
+from genedesk.core.atomic import atomic_write
+from genedesk.core.patient_mode import PatientModeFlow, PatientView, Step
+from genedesk.core.staff import Staff
+from genedesk.ui.session import Session, describe
+from genedesk.ui.signature_pad import SignaturePad
+
+BODY_POINTS = 20  # the issue asks for at least 18 pt
+_STYLE = f"""
+QWidget#patientMode {{ background: #000000; }}
+QWidget#patientMode QLabel {{ color: #ffffff; font-size: {BODY_POINTS}pt; }}
+QWidget#patientMode QLabel[role="heading"] {{ font-size: {BODY_POINTS + 8}pt; font-weight: 700; color: #ffff66; }}
+QWidget#patientMode QFrame[role="card"] {{ border: 2px solid #ffffff; border-radius: 8px; padding: 12px; }}
+QWidget#patientMode QPushButton {{ font-size: {BODY_POINTS}pt; padding: 10px 22px; background: #ffff66;
+    color: #000000; border: 2px solid #ffffff; border-radius: 6px; }}
+QWidget#patientMode QPushButton:focus {{ border: 4px solid #66ccff; }}
+QWidget#patientMode QLineEdit {{ font-size: {BODY_POINTS}pt; padding: 6px; }}
+"""
+
+
+def _label(text: str, *, role: str | None = None) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # patient data is never read as markup
+    if role:
+        label.setProperty("role", role)
+    label.setAccessibleName(text[:80])
+    return label
+
+
+class PatientModeWindow(QWidget):
+    left = Signal(object)  # the Staff who signed out of patient mode
+
+    def __init__(
+        self, session: Session, flow: PatientModeFlow, *, clinic_name: str | None = None
+    ) -> None:
+        super().__init__(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
+        self.setObjectName("patientMode")
+        self.setStyleSheet(_STYLE)
+        self.setWindowTitle("Your record")
+        self.session = session
+        self.flow = flow
+        self.clinic_name = clinic_name
+        self.words = patient_mode.words()
+        self.view: PatientView | None = None
+        font = QFont(self.font())
+        font.setPointSize(BODY_POINTS)
+        self.setFont(font)
+        self.stack = QStackedWidget()
+        self.review_page = QWidget()
+        self.review_layout = QVBoxLayout(self.review_page)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.review_page)
+        # The scroll area paints its own light background; let the window's black show through.
+        scroll.viewport().setAutoFillBackground(False)
+        self.review_page.setAutoFillBackground(False)
+        self.confirm_page = self._build_confirm()
+        self.done_page = self._build_done()
+        self.leave_page = self._build_leave()
+        for page in (scroll, self.confirm_page, self.done_page, self.leave_page):
+            self.stack.addWidget(page)
+        self.leave_button = QPushButton(self.words["leave_button"])
+        self.leave_button.setAccessibleName(self.words["leave_button"])
+        self.leave_button.clicked.connect(self._ask_leave)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.leave_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 30, 40, 30)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(bottom)
+        self.refresh()
+
+    # Building the pages ----------------------------------------------------------------------------
+
+    def _build_confirm(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.confirm_heading = _label("", role="heading")
+        self.signature = SignaturePad()
+        self.confirm_button = QPushButton(self.words["confirm_button"])
+        self.confirm_button.clicked.connect(self._confirm)
+        back = QPushButton(self.words["cancel_button"])
+        back.clicked.connect(self._back)
+        self.confirm_error = _label("")
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        buttons.addWidget(self.confirm_button)
+        for widget in (
+            self.confirm_heading,
+            _label(self.words["confirm_text"]),
+            self.signature,
+            self.confirm_error,
+        ):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return page
+
+    def _build_done(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.done_text = _label("", role="heading")
+        self.receipt_message = _label("")
+        save = QPushButton(self.words["save_receipt"])
+        save.clicked.connect(self._save_receipt)
+        back = QPushButton(self.words["cancel_button"])
+        back.clicked.connect(self._back)
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        buttons.addWidget(save)
+        layout.addWidget(self.done_text)
+        layout.addWidget(self.receipt_message)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return page
+
+    def _build_leave(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.staff_name = QLineEdit()
+        self.staff_name.setAccessibleName("Staff name")
+        self.staff_password = QLineEdit()
+        self.staff_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.staff_password.setAccessibleName("Staff password")
+        self.staff_password.returnPressed.connect(self._leave)
+        self.leave_error = _label("")
+        go = QPushButton("OK")
+        go.clicked.connect(self._leave)
+        back = QPushButton(self.words["cancel_button"])
+        back.clicked.connect(self._back)
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        buttons.addWidget(go)
+        for widget in (
+            _label(self.words["leave_heading"], role="heading"),
+            self.staff_name,
+            self.staff_password,
+            self.leave_error,
+        ):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return page
+
+    # Rendering the flow --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        patient_id = self.flow.patient_id
+        self.session.worker.run(
+            lambda vault: patient_mode.patient_view(vault, patient_id),
+            self._show_view,
+            self._failed,
+        )
+
+    def _failed(self, error: Exception) -> None:
+        self.confirm_error.setText(describe(error))
+
+    def _show_view(self, view: PatientView) -> None:
+        self.view = view
+        while self.review_layout.count():
+            item = self.review_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        w = self.words
+        self.review_layout.addWidget(_label(f"{w['title']}: {view.patient_name}", role="heading"))
+        self.review_layout.addWidget(_label(w["results_heading"], role="heading"))
+        if not view.results:
+            self.review_layout.addWidget(_label(w["no_results"]))
+        for card in view.results:
+            self.review_layout.addWidget(self._card([card.title], list(card.paragraphs)))
+        self.review_layout.addWidget(_label(w["consents_heading"], role="heading"))
+        if not view.consents:
+            self.review_layout.addWidget(_label(w["no_consents"]))
+        self.withdraw_buttons: dict[int, QPushButton] = {}
+        for consent in view.consents:
+            frame = self._card([consent.title], [*consent.lines, consent.status_line])
+            if consent.can_withdraw:
+                button = QPushButton(w["withdraw_button"])
+                button.setAccessibleName(f"{w['withdraw_button']}: {consent.title}")
+                button.clicked.connect(
+                    lambda _=False, cid=consent.consent_id: self._ask_withdraw(cid)
+                )
+                frame.layout().addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+                self.withdraw_buttons[consent.consent_id] = button
+            self.review_layout.addWidget(frame)
+        self.review_layout.addStretch(1)
+        self._render()
+
+    def _card(self, headings: list[str], lines: list[str]) -> QFrame:
+        frame = QFrame()
+        frame.setProperty("role", "card")
+        layout = QVBoxLayout(frame)
+        for heading in headings:
+            layout.addWidget(_label(heading, role="heading"))
+        for line in lines:
+            layout.addWidget(_label(line))
+        return frame
+
+    def _render(self) -> None:
+        step = self.flow.step
+        page = {Step.REVIEWING: 0, Step.CONFIRMING: 1, Step.WITHDRAWN: 2, Step.LEAVING: 3}.get(
+            step, 0
+        )
+        self.stack.setCurrentIndex(page)
+        self.leave_button.setVisible(step is Step.REVIEWING)
+
+    def _do(self, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - shown to the person, never a traceback
+            self.confirm_error.setText(describe(error))
+        self._render()
+
+    # Actions ---------------------------------------------------------------------------------------
+
+    def _ask_withdraw(self, consent_id: int) -> None:
+        def done(_: object) -> None:
+            title = next(
+                (
+                    c.title
+                    for c in (self.view.consents if self.view else ())
+                    if c.consent_id == consent_id
+                ),
+                "",
+            )
+            self.confirm_heading.setText(self.words["confirm_heading"].format(title=title))
+            self.signature.clear()
+            self.confirm_error.clear()
+            self._render()
+
+        self.session.worker.run(
+            lambda vault: self.flow.ask_withdraw(vault, consent_id), done, self._failed
+        )
+
+    def _confirm(self) -> None:
+        if self.signature.is_empty:
+            self.confirm_error.setText("Please sign in the white box first.")
+            return
+        signature = self.signature.png()
+        title = self.confirm_heading.text()
+
+        def done(_: bytes) -> None:
+            self.done_text.setText(self.words["done_text"].format(title=title.split(": ", 1)[-1]))
+            self.receipt_message.clear()
+            self._render()
+            self.refresh()
+
+        self.confirm_button.setEnabled(False)
+        self.session.worker.run(
+            lambda vault: self.flow.confirm_withdraw(
+                vault, signature, clinic_name=self.clinic_name
+            ),
+            lambda receipt: (self.confirm_button.setEnabled(True), done(receipt)),
+            lambda error: (self.confirm_button.setEnabled(True), self._failed(error)),
+        )
+
+    def _save_receipt(self) -> None:
+        if self.flow.receipt is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.words["save_receipt"], "withdrawal receipt.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self.save_receipt_to(Path(path))
+
+    def save_receipt_to(self, path: Path) -> None:
+        assert self.flow.receipt is not None
+        atomic_write(path, self.flow.receipt, what="the receipt")
+        self.receipt_message.setText(f"Saved to {path}.")
+
+    def _back(self) -> None:
+        self.flow.go_back()
+        self._render()
+
+    def _ask_leave(self) -> None:
+        self.flow.ask_leave()
+        self.staff_name.clear()
+        self.staff_password.clear()
+        self.leave_error.clear()
+        self._render()
+        self.staff_name.setFocus()
+
+    def _leave(self) -> None:
+        name, password = self.staff_name.text(), self.staff_password.text()
+        self.staff_password.clear()
+
+        def done(member: Staff) -> None:
+            self.left.emit(member)
+            self.close()
+
+        self.session.worker.run(
+            lambda vault: self.flow.leave(vault, name, password),
+            done,
+            lambda error: self.leave_error.setText(self.words["wrong_password"]),
+        )
+
+    # Refusing the ways out -------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()  # Escape does not leave patient mode
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.flow.step is Step.LEFT or getattr(self, "_force_close", False):
+            event.accept()
+        else:
+            event.ignore()
+
+    def force_close(self) -> None:
+        """The window locking itself (idle) closes patient mode without a password."""
+        self._force_close = True
+        self.close()

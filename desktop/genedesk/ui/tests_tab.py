@@ -1,0 +1,250 @@
+"""The Tests tab: a patient's imported lab files, the calls kept from each, and Import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from genedesk.core import imports
+from genedesk.core.genomics import VariantCall
+from genedesk.core.imports import GeneticTest, ImportOutcome
+from genedesk.core.vault import Vault
+from genedesk.ui.import_dialog import ImportDialog
+from genedesk.ui.session import Session
+
+_CALL_COLUMNS = (
+    "Gene",
+    "Position",
+    "Change",
+    "HGVS",
+    "Zygosity",
+    "Depth",
+    "GQ",
+    "Allele fraction",
+    "Filter",
+    "ClinVar",
+)
+_ZYGOSITY_WORDS = {
+    "heterozygous": "Heterozygous",
+    "homozygous": "Homozygous",
+    "hemizygous": "Hemizygous",
+    "unknown": "Unknown (no genotype)",
+    "not_carried": "Not carried",
+}
+
+
+def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setAccessibleName(name)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def summary_sentence(test: GeneticTest) -> str:
+    s = test.summary
+    return (
+        f"{s.get('records_read', 0):,} records read; {s.get('kept', 0):,} calls kept "
+        f"({s.get('kept_in_regions', 0):,} in knowledge-base genes, "
+        f"{s.get('kept_pathogenic_outside_regions', 0):,} annotated pathogenic elsewhere, "
+        f"{s.get('kept_pharmacogenomic', 0):,} pharmacogenomic). Not kept: "
+        f"{s.get('outside_regions', 0):,} outside the genes, {s.get('not_carried', 0):,} not carried, "
+        f"{s.get('no_call', 0):,} without a call, {s.get('not_a_variant', 0):,} gVCF placeholders."
+    )
+
+
+class TestsTab(QWidget):
+    imported = Signal()
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.patient_id: int | None = None
+        self.dialog: ImportDialog | None = None
+        self._tests: list[tuple[GeneticTest, list[VariantCall]]] = []
+        self.import_button = QPushButton("&Import a lab file…")
+        self.import_button.setAccessibleName("Import a lab file")
+        self.import_button.clicked.connect(self.choose_file)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Import result")
+        self.tests = _table(
+            ("Imported (UTC)", "Lab", "Type", "Build", "File", "Sample", "Calls kept"), "Tests"
+        )
+        self.tests.itemSelectionChanged.connect(self._show_calls)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.gene_filter = QLineEdit()
+        self.gene_filter.setPlaceholderText("Filter by gene")
+        self.gene_filter.setAccessibleName("Filter calls by gene")
+        self.zygosity_filter = QComboBox()
+        self.zygosity_filter.setAccessibleName("Filter calls by zygosity")
+        self.zygosity_filter.addItem("Any zygosity", None)
+        for value, words in _ZYGOSITY_WORDS.items():
+            self.zygosity_filter.addItem(words, value)
+        self.pass_only = QCheckBox("Only calls that passed the lab's filters")
+        for signal in (
+            self.gene_filter.textChanged,
+            self.zygosity_filter.currentIndexChanged,
+            self.pass_only.toggled,
+        ):
+            signal.connect(lambda *_: self._show_calls())
+        self.calls = _table(_CALL_COLUMNS, "Variant calls")
+        top = QHBoxLayout()
+        top.addWidget(self.import_button)
+        top.addWidget(self.message, 1)
+        filters = QHBoxLayout()
+        filters.addWidget(self.gene_filter)
+        filters.addWidget(self.zygosity_filter)
+        filters.addWidget(self.pass_only)
+        filters.addStretch(1)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.summary)
+        lower_layout.addLayout(filters)
+        lower_layout.addWidget(self.calls)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tests)
+        split.addWidget(lower)
+        split.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+    def show_patient(self, patient_id: int) -> None:
+        self.patient_id = patient_id
+        self.message.clear()
+        self.refresh()
+
+    def refresh(self, select_test: int | None = None) -> None:
+        patient_id = self.patient_id
+        if patient_id is None:
+            return
+
+        def op(vault: Vault) -> list[tuple[GeneticTest, list[VariantCall]]]:
+            return [
+                (test, imports.calls_of(vault, test.id))
+                for test in imports.tests_of(vault, patient_id)
+            ]
+
+        self.session.worker.run(
+            op, lambda found: self._show_tests(found, select_test), self.session.fail
+        )
+
+    def _show_tests(
+        self, found: list[tuple[GeneticTest, list[VariantCall]]], select_test: int | None
+    ) -> None:
+        if self.patient_id is None:
+            return  # locked or closed meanwhile
+        self._tests = found
+        self.tests.setRowCount(len(found))
+        for row, (test, _) in enumerate(found):
+            values = (
+                test.imported_at[:16].replace("T", " "),
+                test.lab,
+                test.test_type,
+                test.build,
+                test.source_name,
+                test.sample_name or "",
+                f"{test.calls:,}",
+            )
+            for column, text in enumerate(values):
+                self.tests.setItem(row, column, QTableWidgetItem(text))
+        if found:
+            rows = [n for n, (t, _) in enumerate(found) if t.id == select_test]
+            self.tests.selectRow(rows[0] if rows else len(found) - 1)
+        else:
+            self.summary.setText("No lab files imported yet. Use Import a lab file to add one.")
+            self.calls.setRowCount(0)
+
+    def _show_calls(self) -> None:
+        selected = self.tests.selectionModel().selectedRows()
+        if not selected or selected[0].row() >= len(self._tests):
+            self.calls.setRowCount(0)
+            return
+        test, calls = self._tests[selected[0].row()]
+        self.summary.setText(
+            summary_sentence(test) + "".join(f"\nNote: {w}" for w in test.warnings)
+        )
+        gene = self.gene_filter.text().strip().upper()
+        zygosity = self.zygosity_filter.currentData()
+        shown = [
+            c
+            for c in calls
+            if (not gene or gene in (c.gene or c.region_gene).upper())
+            and (zygosity is None or c.zygosity == zygosity)
+            and (not self.pass_only.isChecked() or c.filter in ("", "PASS", "."))
+        ]
+        self.calls.setRowCount(len(shown))
+        for row, call in enumerate(shown):
+            values = (
+                call.gene or call.region_gene,
+                f"{call.chrom}:{call.pos:,}",
+                f"{call.ref}>{call.alt}",
+                call.hgvs_p or call.hgvs_c or call.hgvs_g,
+                _ZYGOSITY_WORDS.get(call.zygosity, call.zygosity),
+                "" if call.depth is None else str(call.depth),
+                "" if call.genotype_quality is None else str(call.genotype_quality),
+                "" if call.allele_fraction is None else f"{call.allele_fraction:.2f}",
+                call.filter or "PASS",
+                call.clinvar_significance.replace("_", " "),
+            )
+            for column, text in enumerate(values):
+                self.calls.setItem(row, column, QTableWidgetItem(text))
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the lab's file", "", "Variant files (*.vcf *.vcf.gz *.bcf);;All files (*)"
+        )
+        if path:
+            self.start_import(Path(path))
+
+    def start_import(self, path: Path) -> ImportDialog | None:
+        if self.patient_id is None:
+            return None
+        self.dialog = ImportDialog(self.session, self.patient_id, path, parent=self)
+        self.dialog.imported.connect(self._imported)
+        self.dialog.open()
+        return self.dialog
+
+    def _imported(self, outcome: ImportOutcome) -> None:
+        self.message.setText(
+            f"Imported {outcome.test.source_name}: {outcome.test.calls:,} calls kept."
+            + "".join(f" {n}" for n in outcome.notices)
+        )
+        self.refresh(select_test=outcome.test.id)
+        self.imported.emit()
+
+    def clear(self) -> None:
+        self.patient_id = None
+        self._tests = []
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.cancel()
+            self.dialog.reject()
+        self.tests.setRowCount(0)
+        self.calls.setRowCount(0)
+        self.summary.clear()
+        self.message.clear()
