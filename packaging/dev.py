@@ -4,6 +4,8 @@
     python3 packaging/dev.py run [genedesk arguments…]   start GeneDesk (e.g. `run --demo`)
     python3 packaging/dev.py test [pytest arguments…]    run the whole test suite
     python3 packaging/dev.py bench SCRIPT [arguments…]   run a benchmark (tests/benchmarks) by hand
+    python3 packaging/dev.py bundle [--one-file]          build the installable folder (PyInstaller)
+    python3 packaging/dev.py check-bundle [--twice]      build it and prove the frozen program works
 
 Standard library only, so it works on a fresh machine with nothing but Python 3.11: it installs
 uv if missing, the locked dependencies into .venv, and — for the tests, where it can (root or
@@ -174,6 +176,9 @@ def main(argv: list[str]) -> int:
         return cmd_test(rest)
     if command == "bench":
         return cmd_test(rest, runner="python")
+    if command in ("bundle", "check-bundle"):
+        script = "bundle.py" if command == "bundle" else "check_bundle.py"
+        return subprocess.call([sys.executable, str(REPO / "packaging" / script), *rest])
     if command == "_inside-dbus":
         return inside_dbus(rest)
     print(__doc__, file=sys.stderr)
