@@ -122,3 +122,46 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--reason", help="why (kept in the classification history and the audit trail)")
     p.set_defaults(handler=run_classify)
+
+
+def run_pgx(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from genedesk.core.pgx.stored import pgx_for_patient
+
+    with signed_in(args) as signed:
+        patient = patients.get_patient(signed.vault, args.patient)
+        report = pgx_for_patient(signed.vault, patient.id)
+    if report is None:
+        output.say(
+            "No pharmacogenomic results: the patient has no GRCh38 test (PharmCAT's allele "
+            "definitions are on GRCh38)."
+        )
+        return 0
+    if args.json:
+        output.emit_json(dataclasses.asdict(report))
+        return 0
+    output.table(
+        ["Gene", "Diplotype", "Phenotype", "Medicines affected", "Positions not tested"],
+        [
+            (
+                row.gene,
+                row.diplotype + (" (tie)" if row.tie else ""),
+                row.phenotype,
+                ", ".join(f"{d.drug}: {d.action}" for d in row.drugs) or "-",
+                len(row.positions_not_tested),
+            )
+            for row in report.genes
+        ],
+    )
+    for gene in report.not_determined:
+        output.say(f"{gene.gene}: not determined from this test ({gene.reason})")
+    return 0
+
+
+def register_pgx(commands: Any, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser(
+        "pgx", parents=[common], help="pharmacogenomic results: diplotypes and medicines"
+    )
+    p.add_argument("patient", metavar="PATIENT")
+    p.set_defaults(handler=run_pgx)

@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_people.register(commands, common)
     cmd_tests.register(commands, common)
     cmd_findings.register(commands, common)
+    cmd_findings.register_pgx(commands, common)
     cmd_consent.register(commands, common)
     return parser
 
