@@ -226,3 +226,37 @@ def test_import_prints_the_summary_and_the_test_id(
     assert code == 3 and "report.pdf" in err
     code, out, _ = run(capsys, "tests", "I-1", "--json")
     assert len(json.loads(out)) == 1
+
+
+def test_report_prints_versions_and_lists_them(cli_env: Path, capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
+    assert run(capsys, "patient", "add", "--mrn", "R-1", "--given", "Ruth", "--family", "Report", "--dob",
+               "1966-06-06", "--sex", "female")[0] == 0
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("BRCA2", "GRCh38"), "A", "G", "0/1")],
+                    extra_info="CLNSIG=Pathogenic")
+    assert run(capsys, "import", "R-1", str(vcf), "--test-type", "panel")[0] == 0
+    letter = tmp_path / "letter.pdf"
+    code, out, err = run(capsys, "report", "R-1", "--kind", "patient", "--out", str(letter))
+    assert code == 0, err
+    report_id = out.strip().splitlines()[-1]
+    text = " ".join(page.extract_text() for page in PdfReader(letter).pages)
+    assert "BRCA2" in text and "Draft" in text and "Ruth" in text
+    clinician = tmp_path / "clinician.pdf"
+    code, out, _ = run(capsys, "report", "R-1", "--kind", "clinician", "--out", str(clinician), "--final")
+    assert code == 0
+    final_id = out.strip().splitlines()[-1]
+    code, out, _ = run(capsys, "report", "R-1", "--kind", "clinician", "--out", str(tmp_path / "v2.pdf"),
+                       "--amend", final_id, "--reason", "Corrected the referrer")
+    assert code == 0
+    amended = " ".join(page.extract_text() for page in PdfReader(tmp_path / "v2.pdf").pages)
+    assert "Amended" in amended and "Corrected the referrer" in " ".join(amended.split())
+    code, out, _ = run(capsys, "reports", "R-1", "--json")
+    listed = json.loads(out)
+    assert {(v["report_id"], v["version"], v["status"]) for v in listed} == {
+        (report_id, 1, "draft"), (final_id, 1, "final"), (final_id, 2, "amended")}
+    code, _, err = run(capsys, "report", "R-1", "--kind", "clinician", "--out", str(tmp_path / "x.pdf"),
+                       "--amend", final_id)
+    assert code == 2 and "reason" in err
