@@ -15,7 +15,15 @@ from collections.abc import Sequence
 import sqlcipher3
 
 from genedesk import __version__
-from genedesk.cli import cmd_consent, cmd_findings, cmd_people, cmd_report, cmd_tests, cmd_vault
+from genedesk.cli import (
+    cmd_consent,
+    cmd_findings,
+    cmd_kb,
+    cmd_people,
+    cmd_report,
+    cmd_tests,
+    cmd_vault,
+)
 from genedesk.core.errors import GeneDeskError
 from genedesk.core.logs import setup_logging
 
@@ -73,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_findings.register(commands, common)
     cmd_findings.register_pgx(commands, common)
     cmd_report.register(commands, common)
+    cmd_kb.register(commands, common)
     cmd_consent.register(commands, common)
     return parser
 

@@ -269,7 +269,11 @@ def _keep(
         clock.stamp(),
         actor.name,
     )
-    if replace_draft:
+    if replace_draft:  # the draft's list of findings goes first, while it is still a draft
+        conn.execute(
+            "DELETE FROM report_version_finding WHERE report_id = ? AND version = ?",
+            (report.id, request.version),
+        )
         conn.execute(
             "UPDATE report_version SET status = ?, report_date = ?, replaces_version = ?,"
             " amendment_reason = ?, pdf = ?, sha256 = ?, size = ?, large_print = ?, language = ?,"
@@ -283,6 +287,12 @@ def _keep(
             " report_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*values, report.id, request.version),
         )
+    # What this version printed, so a later ClinVar release can be compared with what the
+    # patient was told (a draft saved again replaced its own list above).
+    conn.executemany(
+        "INSERT INTO report_version_finding (report_id, version, finding_id, classification) VALUES (?, ?, ?, ?)",
+        [(report.id, request.version, f.id, f.classification) for f in request.findings],
+    )
     audit.record(
         conn,
         vault_id=vault.vault_id,

@@ -1,0 +1,39 @@
+"""Each report version records which findings it printed, with the class it printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+
+from support import gene_position, write_vcf
+from genedesk.core import findings, imports, patients
+from genedesk.core.patients import PatientDetails
+from genedesk.core.reports import store
+from genedesk.core.reports.from_vault import build_request
+from genedesk.core.reports.model import Signer
+from genedesk.core.staff import Staff
+from genedesk.core.vault import Vault
+
+
+def test_final_report_records_its_findings_for_good(vault: Vault, admin: Staff, tmp_path: Path) -> None:
+    patient = patients.add_patient(vault, admin, PatientDetails("RF-1", "Rae", "Finding", "1977-07-07", "female"))
+    vcf = write_vcf(tmp_path / "p.vcf", "GRCh38", [(*gene_position("BRCA2", "GRCh38"), "A", "G", "0/1"),
+                                                   (*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")],
+                    extra_info="CLNSIG=Pathogenic")
+    imports.import_vcf(vault, admin, patient.id, vcf, test_type="panel")
+    mlh1 = next(f for f in findings.list_findings(vault, patient.id).shown if f.gene == "MLH1")
+    findings.update_finding(vault, admin, mlh1.id, in_report=False)  # taken out before the report
+    draft = store.save_draft(vault, admin, build_request(vault, patient.id, "clinician", author=admin.name))
+    request = build_request(vault, patient.id, "clinician", author=admin.name, signer=Signer(admin.name, "Counsellor"))
+    final = store.finalize(vault, admin, request, report_id=draft.report_id)
+    rows = vault.query("SELECT vf.finding_id, vf.classification FROM report_version_finding vf"
+                       " JOIN report r ON r.id = vf.report_id WHERE r.number = ? AND vf.version = ?",
+                       (final.report_id, final.version))
+    brca2 = next(f for f in findings.list_findings(vault, patient.id).shown if f.gene == "BRCA2")
+    assert [(r["finding_id"], r["classification"]) for r in rows] == [(brca2.id, "pathogenic")]
+    with pytest.raises(sqlcipher3.IntegrityError, match="cannot be changed"):
+        vault.connection.execute("DELETE FROM report_version_finding")
+    with pytest.raises(sqlcipher3.IntegrityError, match="cannot be changed"):
+        vault.connection.execute("UPDATE report_version_finding SET classification = 'benign'")
