@@ -215,13 +215,17 @@ def test_activity_postpones_the_lock(qtbot, controller_factory, tmp_path: Path) 
     assert window.stack.currentWidget() is not window.locked
 
 
-def _signed_in_demo(qtbot, controller_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+# Demo patient 1 holds the showcase record (findings, reports, consents); 7 starts empty.
+EMPTY_DEMO_PATIENT = 7
+
+
+def _signed_in_demo(qtbot, controller_factory, tmp_path: Path, patient_id: int = EMPTY_DEMO_PATIENT):  # type: ignore[no-untyped-def]
     demo = create_demo_vault(tmp_path / "demo")
     app = controller_factory(demo.folder, demo=demo)
     sign_in(qtbot, app, demo.staff_name, demo.password)
     qtbot.waitUntil(lambda: app.window is not None and app.window.list_view.model.rowCount() == 8)
     window = app.window
-    window.open_patient(1)
+    window.open_patient(patient_id)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.page)
     window.page.tabs.setCurrentWidget(window.page.tests)
     return window
@@ -314,7 +318,7 @@ def test_patient_mode_withdraw_and_leave_with_a_staff_password(qtbot, controller
     from genedesk.core.consent.model import ConsentTerms, Purpose, Recipients
     from genedesk.core.consent.service import HowGiven, get_consent, record_consent
 
-    window = _signed_in_demo(qtbot, controller_factory, tmp_path)
+    window = _signed_in_demo(qtbot, controller_factory, tmp_path, patient_id=1)
     worker, staff_member = window.worker, window.staff
     made: list[int] = []
     terms = ConsentTerms(Purpose.parse("GRU"), (), ("findings",), Recipients(types=("academic",)))

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 
 from genedesk.core.audit import AuditEvent
 from genedesk.core.patients import Patient
+from genedesk.ui.consents_tab import ConsentsTab
 from genedesk.ui.findings_tab import FindingsTab
+from genedesk.ui.reports_tab import ReportsTab
 from genedesk.ui.session import Session
 from genedesk.ui.tests_tab import TestsTab
 
@@ -131,10 +133,19 @@ class PatientPage(QWidget):
         self.tests = TestsTab(session)
         self.findings = FindingsTab(session)
         self.tests.imported.connect(lambda: self.findings.refresh())
+        self.reports = ReportsTab(session)
+        self.consents = ConsentsTab(session)
+        # A consent given or withdrawn can show or hide secondary findings.
+        self.consents.changed.connect(lambda: self.findings.refresh())
+        # The family letter's finding list follows imports and classification changes.
+        self.tests.imported.connect(lambda: self.reports.refresh())
+        self.findings.detail.saved.connect(lambda _: self.reports.refresh())
         self.history = HistoryTab()
         self.tabs.addTab(self.overview, "&Overview")
         self.tabs.addTab(self.tests, "&Tests")
         self.tabs.addTab(self.findings, "&Findings")
+        self.tabs.addTab(self.reports, "&Reports")
+        self.tabs.addTab(self.consents, "&Consents")
         self.tabs.addTab(self.history, "&History")
         header = QHBoxLayout()
         header.addWidget(self.back_button)
@@ -156,6 +167,8 @@ class PatientPage(QWidget):
         if self.tests.patient_id != patient.id:
             self.tests.show_patient(patient.id)
             self.findings.show_patient(patient)
+            self.reports.show_patient(patient.id)
+            self.consents.show_patient(patient.id)
         self.history.show_events(events)
 
     def clear(self) -> None:
@@ -165,4 +178,6 @@ class PatientPage(QWidget):
         self.overview.clear()
         self.tests.clear()
         self.findings.clear()
+        self.reports.clear()
+        self.consents.clear()
         self.history.clear()

@@ -17,6 +17,7 @@ from genedesk.core.knowledge.genes import shipped_genes
 from genedesk.core.reports.model import (
     Choice,
     Clinic,
+    PgxSummary,
     ReportFinding,
     ReportKind,
     ReportPatient,
@@ -88,11 +89,14 @@ def build_request(
         clinic=clinic,
         author=author,
         knowledge_base_version=f"GeneDesk {__version__} ({genes.sf_list})",
-        **ReportRequest.knowledge(genes),
+        sf_list=genes.sf_list,
+        sf_citation=genes.sf_citation,
         clinvar_release=f"ClinVar {releases[-1]}" if releases else None,
         findings=report_findings,
         tests=tests,
         family_finding_id=finding_id if report_kind is ReportKind.FAMILY else None,
+        # A family letter holds one finding and nothing else: never the patient's medicines.
+        pgx=_pgx(vault, patient_id) if report_kind is not ReportKind.FAMILY else None,
         signer=signer,
         reason_for_test=reason_for_test,
         referrer=referrer,
@@ -102,6 +106,23 @@ def build_request(
         language=language,
         patient_id=patient_id,
     )
+
+
+def _pgx(vault: Vault, patient_id: int) -> PgxSummary | None:
+    """The pharmacogenomic results, when a GRCh38 test covered at least one PGx position."""
+    from genedesk.core.pgx.definitions import load_definitions
+    from genedesk.core.pgx.stored import pgx_for_patient
+
+    report = pgx_for_patient(vault, patient_id)
+    if report is None:
+        return None
+    definitions = load_definitions()
+    tested = any(
+        len(row.positions_not_tested) < len(definitions[row.gene].positions)
+        for row in report.genes
+        if row.gene in definitions
+    )
+    return PgxSummary.from_report(report) if tested else None
 
 
 __all__ = ["DEFAULT_CLINIC", "build_request"]
