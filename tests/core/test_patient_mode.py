@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import ADMIN, ADMIN_PASSWORD, gene_position, write_vcf
 from genedesk.core import imports, patients
 from genedesk.core.consent.model import ConsentTerms, Purpose, Recipients
 from genedesk.core.consent.service import HowGiven, get_consent, record_consent
@@ -17,6 +16,7 @@ from genedesk.core.patient_mode import PatientModeFlow, Step, patient_view
 from genedesk.core.patients import PatientDetails
 from genedesk.core.staff import Staff
 from genedesk.core.vault import Vault
+from support import ADMIN, ADMIN_PASSWORD, gene_position, write_vcf
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n-signature-"
 SIGNED = HowGiven(method="signed", evidence=SIGNATURE)

@@ -7,12 +7,12 @@ import csv
 
 import pytest
 
-from support import shared_data
 from genedesk.core import imports, patients
 from genedesk.core.patients import PatientDetails
 from genedesk.core.pgx.stored import pgx_for_patient
 from genedesk.core.staff import Staff
 from genedesk.core.vault import Vault
+from support import shared_data
 
 
 @pytest.mark.parametrize(("vcf", "report"), [("pharmcat.example.vcf", "pharmcat.example.report.tsv"),

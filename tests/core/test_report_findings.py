@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from support import gene_position, write_vcf
 from genedesk.core import findings, imports, patients
 from genedesk.core.patients import PatientDetails
 from genedesk.core.reports import store
@@ -15,6 +14,7 @@ from genedesk.core.reports.from_vault import build_request
 from genedesk.core.reports.model import Signer
 from genedesk.core.staff import Staff
 from genedesk.core.vault import Vault
+from support import gene_position, write_vcf
 
 
 def test_final_report_records_its_findings_for_good(vault: Vault, admin: Staff, tmp_path: Path) -> None:
