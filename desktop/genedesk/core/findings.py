@@ -566,4 +566,26 @@ def release_data_for(vault: Vault, patient_id: int) -> Any:
         for call in calls_of(vault, test.id)
         if call.zygosity in known
     ]
-    return ReleaseData(findings=released_findings, variants=variants)
+    return ReleaseData(
+        findings=released_findings, variants=variants, reports=_final_reports(vault, patient_id)
+    )
+
+
+def _final_reports(vault: Vault, patient_id: int) -> list[Any]:
+    """The latest final version of each of the patient's reports, as the release's report PDFs."""
+    from genedesk.core.consent.release import ReportPdf
+    from genedesk.core.reports import store
+
+    latest: dict[str, Any] = {}
+    for version in store.reports_of(vault, patient_id):
+        if version.is_final and (
+            version.report_id not in latest or version.version > latest[version.report_id].version
+        ):
+            latest[version.report_id] = version
+    return [
+        ReportPdf(
+            name=f"{v.kind.value}-report-{v.report_id}-v{v.version}",
+            pdf=store.pdf_bytes(vault, v.report_id, v.version),
+        )
+        for v in sorted(latest.values(), key=lambda v: v.report_id)
+    ]

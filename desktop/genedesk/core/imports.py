@@ -249,6 +249,15 @@ def store_import(
             f"This patient's other tests are on {', '.join(sorted(other_builds))}; this one is on "
             f"{result.facts.build.build}. Positions are not comparable across builds."
         )
+    loaded_builds = {
+        row["build"] for row in vault.query("SELECT DISTINCT build FROM clinvar_release")
+    }
+    if loaded_builds and result.facts.build.build not in loaded_builds:
+        notices.append(
+            f"The ClinVar releases loaded are for {', '.join(sorted(loaded_builds))} only, and this test is on "
+            f"{result.facts.build.build}: no ClinVar classes were looked up. Load a {result.facts.build.build} "
+            "release (genedesk kb load-clinvar) to check these calls against ClinVar."
+        )
     facts = result.facts
     summary = dataclasses.asdict(result.summary)
     now = clock.stamp()
