@@ -15,7 +15,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -50,7 +48,7 @@ from genedesk.core.consent.model import (
 from genedesk.core.consent.receipts import build_consent_receipt, build_withdrawal_receipt
 from genedesk.core.consent.service import HowGiven, list_consents, record_consent, withdraw_consent
 from genedesk.core.vault import Vault
-from genedesk.ui.forms import add_row
+from genedesk.ui.forms import add_row, read_only_table
 from genedesk.ui.session import Session, describe
 from genedesk.ui.signature_pad import SignaturePad
 
@@ -98,14 +96,8 @@ class ConsentsTab(QWidget):
         self._consents: list[Consent] = []
         self.receipt: Receipt | None = None
         self.file_dialog: QFileDialog | None = None
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Consent", "What it allows", "Status", "Recorded by"])
-        self.table.setAccessibleName("Consents")
-        self.table.verticalHeader().hide()
+        self.table = read_only_table(("Consent", "What it allows", "Status", "Recorded by"), "Consents")
         self.table.setWordWrap(True)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

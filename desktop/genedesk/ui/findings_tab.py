@@ -6,12 +6,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -19,7 +17,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,6 +29,7 @@ from genedesk.core.knowledge import explain
 from genedesk.core.patients import Patient
 from genedesk.core.vault import Vault
 from genedesk.ui.acmg_checklist import CriteriaChecklist
+from genedesk.ui.forms import read_only_table
 from genedesk.ui.session import Session, describe
 
 READING_GRADE_LIMIT = 8.0
@@ -285,17 +283,10 @@ class FindingsTab(QWidget):
         self.show_all.toggled.connect(lambda *_: self.refresh())
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.table = QTableWidget(0, 8)
-        self.table.setHorizontalHeaderLabels(
-            ["Gene", "Change", "Zygosity", "Class", "Category", "Status", "In letter", "Source"]
+        self.table = read_only_table(
+            ["Gene", "Change", "Zygosity", "Class", "Category", "Status", "In letter", "Source"],
+            "Findings",
         )
-        self.table.setAccessibleName("Findings")
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._select)
         self.detail = FindingDetail(session)
         self.detail.saved.connect(self._after_change)

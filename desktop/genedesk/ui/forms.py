@@ -1,8 +1,17 @@
-"""Small helpers so every form field has a visible label, an accessible name and a buddy."""
+"""Small helpers so every form field has a visible label, an accessible name and a buddy, and
+every list of records is the same read-only, row-selecting table."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QWidget,
+)
 
 
 def add_row(
@@ -37,3 +46,17 @@ def error_label() -> QLabel:
 def show_error(label: QLabel, text: str | None) -> None:
     label.setText(text or "")
     label.setVisible(bool(text))
+
+
+def read_only_table(columns: tuple[str, ...] | list[str], name: str) -> QTableWidget:
+    """A table of records: one selectable row each, nothing editable in place, named for screen readers."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setAccessibleName(name)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table

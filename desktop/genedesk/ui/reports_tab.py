@@ -14,18 +14,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -39,7 +36,7 @@ from genedesk.core.reports.model import ReportKind, ReportStatus, Signer
 from genedesk.core.reports.store import ReportVersion
 from genedesk.core.vault import Vault
 from genedesk.ui.dialogs import Attempt, WorkingDialog
-from genedesk.ui.forms import add_row, password_field
+from genedesk.ui.forms import add_row, password_field, read_only_table
 from genedesk.ui.session import Session, describe
 
 KIND_WORDS = {
@@ -139,15 +136,7 @@ class ReportsTab(QWidget):
         self.generate_button.setAccessibleName("Generate a draft report")
         self.kind.currentIndexChanged.connect(lambda *_: self._update_buttons())
         self.generate_button.clicked.connect(self.generate)
-        self.table = QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(_COLUMNS))
-        self.table.setAccessibleName("Reports and their versions")
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(_COLUMNS, "Reports and their versions")
         self.table.itemSelectionChanged.connect(self._selected)
         self.finalize_button = QPushButton("&Finalize and sign…")
         self.finalize_button.setAccessibleName("Finalize and sign the draft")

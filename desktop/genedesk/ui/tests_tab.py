@@ -6,17 +6,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,6 +23,7 @@ from genedesk.core import imports
 from genedesk.core.genomics import VariantCall
 from genedesk.core.imports import GeneticTest, ImportOutcome
 from genedesk.core.vault import Vault
+from genedesk.ui.forms import read_only_table
 from genedesk.ui.import_dialog import ImportDialog
 from genedesk.ui.session import Session
 
@@ -48,19 +46,6 @@ _ZYGOSITY_WORDS = {
     "unknown": "Unknown (no genotype)",
     "not_carried": "Not carried",
 }
-
-
-def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
-    table.setAccessibleName(name)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def summary_sentence(test: GeneticTest) -> str:
@@ -90,7 +75,7 @@ class TestsTab(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Import result")
-        self.tests = _table(
+        self.tests = read_only_table(
             ("Imported (UTC)", "Lab", "Type", "Build", "File", "Sample", "Calls kept"), "Tests"
         )
         self.tests.itemSelectionChanged.connect(self._show_calls)
@@ -111,7 +96,7 @@ class TestsTab(QWidget):
             self.pass_only.toggled,
         ):
             signal.connect(lambda *_: self._show_calls())
-        self.calls = _table(_CALL_COLUMNS, "Variant calls")
+        self.calls = read_only_table(_CALL_COLUMNS, "Variant calls")
         top = QHBoxLayout()
         top.addWidget(self.import_button)
         top.addWidget(self.message, 1)
