@@ -58,7 +58,10 @@ def default_keep_rules() -> KeepRules:
         for position in (*definition.positions, *definition.extra_positions):
             pgx.append(
                 PharmacogenomicPosition(
-                    chrom, position.position, f"{definition.gene} {position.label}"
+                    chrom,
+                    position.position,
+                    f"{definition.gene} {position.label}",
+                    ref=position.ref,
                 )
             )
     # PharmCAT publishes its allele definitions on GRCh38 only.

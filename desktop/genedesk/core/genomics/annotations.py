@@ -66,12 +66,19 @@ _UNRANKED = 40.0
 # Values of clinical-significance fields that mean pathogenic or likely pathogenic: ClinVar's
 # terms (CLNSIG), VEP's CLIN_SIG (lower case, '_' for spaces) and dbSNP's older wording
 # ("probable-pathogenic").
-_PATHOGENIC_TOKENS = frozenset({
-    "pathogenic", "likely_pathogenic", "probable-pathogenic", "pathogenic_low_penetrance",
-    "likely_pathogenic_low_penetrance",
-})
-_CLINSIG_KEY = re.compile(r"(?i)^(clnsig|clin_sig|clinvar_clnsig|clinvar_sig|clinical_significance"
-                          r"|clinvar_clinical_significance)$")
+_PATHOGENIC_TOKENS = frozenset(
+    {
+        "pathogenic",
+        "likely_pathogenic",
+        "probable-pathogenic",
+        "pathogenic_low_penetrance",
+        "likely_pathogenic_low_penetrance",
+    }
+)
+_CLINSIG_KEY = re.compile(
+    r"(?i)^(clnsig|clin_sig|clinvar_clnsig|clinvar_sig|clinical_significance"
+    r"|clinvar_clinical_significance)$"
+)
 
 
 def consequence_rank(term: str, impact: str = "") -> float:
@@ -185,10 +192,16 @@ def parse_entries(layout: AnnotationLayout, value: str) -> list[AlleleAnnotation
             canonical=_get(values, canonical_i).upper() in ("YES", "1", "TRUE"),
             clinical_significance=_get(values, clinsig_i),
         )
-        entries.append(AlleleAnnotation(
-            allele_key, annotation, worst_rank(consequence, impact), _get(values, pick_i) == "1",
-            population_af, af_field,
-        ))
+        entries.append(
+            AlleleAnnotation(
+                allele_key,
+                annotation,
+                worst_rank(consequence, impact),
+                _get(values, pick_i) == "1",
+                population_af,
+                af_field,
+            )
+        )
     return entries
 
 
@@ -205,13 +218,19 @@ def _parse_eff(value: str) -> list[AlleleAnnotation]:
         allele = f"#{number}" if number.isdigit() else ""
         codon, amino_acid = _get(values, 2), _get(values, 3)
         annotation = TranscriptAnnotation(  # codon/amino-acid changes count only in HGVS form
-            gene=_get(values, 5), transcript=_get(values, 8),
+            gene=_get(values, 5),
+            transcript=_get(values, 8),
             hgvs_c=codon if codon.startswith("c.") else "",
             hgvs_p=amino_acid if amino_acid.startswith("p.") else "",
-            consequence=effect, impact=impact, biotype=_get(values, 6),
+            consequence=effect,
+            impact=impact,
+            biotype=_get(values, 6),
         )
-        entries.append(AlleleAnnotation(allele, annotation, worst_rank(effect.lower(), impact),
-                                        False, None, ""))
+        entries.append(
+            AlleleAnnotation(
+                allele, annotation, worst_rank(effect.lower(), impact), False, None, ""
+            )
+        )
     return entries
 
 
@@ -228,18 +247,28 @@ def vep_allele_forms(ref: str, alts: list[str]) -> list[str]:
     """The Allele string VEP writes for each ALT: the shared first base is dropped from indels
     ('-' when nothing remains), as VEP does when all alleles share it."""
     alleles = [ref, *alts]
-    if all(a and not a.startswith("<") for a in alleles) and len({a[0] for a in alleles}) == 1 \
-            and any(len(a) != len(ref) for a in alts):
+    if (
+        all(a and not a.startswith("<") for a in alleles)
+        and len({a[0] for a in alleles}) == 1
+        and any(len(a) != len(ref) for a in alts)
+    ):
         return [a[1:] or "-" for a in alts]
     return list(alts)
 
 
 def entries_for_allele(
-    entries: list[AlleleAnnotation], allele_index: int, alt: str, vep_form: str, n_alts: int,
+    entries: list[AlleleAnnotation],
+    allele_index: int,
+    alt: str,
+    vep_form: str,
+    n_alts: int,
 ) -> list[AlleleAnnotation]:
-    mine = [e for e in entries
-            if e.allele_key in (f"#{allele_index}", alt, vep_form)
-            or e.allele_key.upper() in (alt.upper(), vep_form.upper())]
+    mine = [
+        e
+        for e in entries
+        if e.allele_key in (f"#{allele_index}", alt, vep_form)
+        or e.allele_key.upper() in (alt.upper(), vep_form.upper())
+    ]
     if mine:
         return mine
     if n_alts == 1 or all(not e.allele_key for e in entries):
@@ -247,8 +276,9 @@ def entries_for_allele(
     return []
 
 
-def choose_transcript(entries: list[AlleleAnnotation]) -> tuple[AlleleAnnotation | None,
-                                                                 list[AlleleAnnotation]]:
+def choose_transcript(
+    entries: list[AlleleAnnotation],
+) -> tuple[AlleleAnnotation | None, list[AlleleAnnotation]]:
     if not entries:
         return None, []
     chosen = next((e for e in entries if e.annotation.mane_select), None)
@@ -256,8 +286,14 @@ def choose_transcript(entries: list[AlleleAnnotation]) -> tuple[AlleleAnnotation
         chosen = next((e for e in entries if e.annotation.canonical), None)
     if chosen is None:
         # Most severe; among equals prefer a protein-coding transcript with a c. description.
-        chosen = min(entries, key=lambda e: (e.rank, e.annotation.biotype != "protein_coding",
-                                             not e.annotation.hgvs_c))
+        chosen = min(
+            entries,
+            key=lambda e: (
+                e.rank,
+                e.annotation.biotype != "protein_coding",
+                not e.annotation.hgvs_c,
+            ),
+        )
     return chosen, [e for e in entries if e is not chosen]
 
 
@@ -266,9 +302,12 @@ def numeric_clinsig_codes(declared: Declared | None) -> dict[str, str]:
     ("... 4 - Likely pathogenic, 5 - Pathogenic ..."), so the meaning is read from the file."""
     if declared is None:
         return {}
-    return {code: meaning.strip().lower().replace(" ", "_")
-            for code, meaning in re.findall(r"(\d+)\s*-\s*([A-Za-z][A-Za-z ,_-]*?)(?=,\s*\d|$|\")",
-                                            declared.description)}
+    return {
+        code: meaning.strip().lower().replace(" ", "_")
+        for code, meaning in re.findall(
+            r"(\d+)\s*-\s*([A-Za-z][A-Za-z ,_-]*?)(?=,\s*\d|$|\")", declared.description
+        )
+    }
 
 
 def is_pathogenic_text(value: str, numeric_codes: dict[str, str] | None = None) -> bool:

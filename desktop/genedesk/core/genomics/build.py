@@ -56,13 +56,15 @@ def _length_clues(header: VcfHeader) -> tuple[set[str], list[str], list[str]]:
         chrom = normalise_chromosome(contig.name)
         if chrom is None or chrom == "MT" or contig.length is None:
             continue  # the mitochondrial genome (rCRS) has the same length in both builds
-        fitting = [b for b in BUILDS if reference_build(b).chromosome_lengths.get(chrom)
-                   == contig.length]
+        fitting = [
+            b for b in BUILDS if reference_build(b).chromosome_lengths.get(chrom) == contig.length
+        ]
         if fitting:
             matches.update(fitting)
             if len(clues) < 2:
-                clues.append(f"##contig {contig.name} length {contig.length:,} is "
-                             f"{' and '.join(fitting)}")
+                clues.append(
+                    f"##contig {contig.name} length {contig.length:,} is {' and '.join(fitting)}"
+                )
         else:
             mismatched.append(f"{contig.name} ({contig.length:,} bases)")
     return matches, clues, mismatched
@@ -71,8 +73,10 @@ def _length_clues(header: VcfHeader) -> tuple[set[str], list[str], list[str]]:
 def detect_build(header: VcfHeader, file_name: str, caller_build: str | None) -> BuildEvidence:
     length_builds, clues, mismatched = _length_clues(header)
     named: set[str] = set()
-    for source, text in (("##reference", header.reference),
-                         *(("##assembly", a) for a in header.assembly_lines)):
+    for source, text in (
+        ("##reference", header.reference),
+        *(("##assembly", a) for a in header.assembly_lines),
+    ):
         found = _named_build(text)
         if found:
             named |= found
@@ -89,7 +93,8 @@ def detect_build(header: VcfHeader, file_name: str, caller_build: str | None) ->
         raise BadInputError(
             f"{file_name}: the header's chromosome lengths ({', '.join(mismatched[:3])}) are not "
             "those of GRCh37 or GRCh38, so the file was not made on a human reference GeneDesk "
-            "knows.", hint="Ask the lab for a VCF on GRCh37 or GRCh38.",
+            "knows.",
+            hint="Ask the lab for a VCF on GRCh37 or GRCh38.",
         )
     from_file: set[str] = length_builds if length_builds else named
     if caller_build is not None:

@@ -17,9 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Carriage = Literal[
-    "heterozygous", "homozygous", "hemizygous", "unknown", "not_carried", "no_call"
-]
+Carriage = Literal["heterozygous", "homozygous", "hemizygous", "unknown", "not_carried", "no_call"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,12 @@ def parse_gt(text: str) -> ParsedGenotype | None:
 
 
 def zygosity_of(
-    gt: ParsedGenotype | None, allele: int, chrom: str, *, male: bool, in_par: bool,
+    gt: ParsedGenotype | None,
+    allele: int,
+    chrom: str,
+    *,
+    male: bool,
+    in_par: bool,
 ) -> tuple[Carriage, int | None, str]:
     """(zygosity, the other ALT allele index for 'het with another ALT', a note or '')."""
     if gt is None or gt.missing:
@@ -72,7 +75,9 @@ def zygosity_of(
     others = [a for a in called if a != allele and a != 0]
     note = ""
     if sex_chromosome_single_copy:
-        note = (f"heterozygous call on {chrom} outside the pseudoautosomal regions in a patient "
-                "of male sex at birth: check for mosaicism, a sex-chromosome difference or an "
-                "artefact")
+        note = (
+            f"heterozygous call on {chrom} outside the pseudoautosomal regions in a patient "
+            "of male sex at birth: check for mosaicism, a sex-chromosome difference or an "
+            "artefact"
+        )
     return "heterozygous", (others[0] if others else None), note

@@ -135,7 +135,9 @@ def _read_meta_line(header: VcfHeader, line: str, number: int) -> None:
         raise HeaderProblem(f"the ##{key} line has no ID", number)
     if key in ("INFO", "FORMAT"):
         declared = Declared(
-            ident, fields.get("Number", "."), fields.get("Type", "String"),
+            ident,
+            fields.get("Number", "."),
+            fields.get("Type", "String"),
             fields.get("Description", ""),
         )
         (header.info if key == "INFO" else header.format)[ident] = declared
@@ -154,7 +156,8 @@ def _read_column_line(header: VcfHeader, line: str, number: int) -> None:
     if tuple(columns[:8]) != FIXED_COLUMNS:
         raise HeaderProblem(
             "the '#CHROM' column line is malformed: it must list #CHROM, POS, ID, REF, ALT, "
-            "QUAL, FILTER, INFO separated by tabs", number,
+            "QUAL, FILTER, INFO separated by tabs",
+            number,
         )
     if len(columns) == 8:
         return
@@ -170,8 +173,9 @@ def _read_column_line(header: VcfHeader, line: str, number: int) -> None:
     seen: set[str] = set()
     for name in samples:
         if name in seen:
-            raise HeaderProblem(f"the sample name '{name}' appears twice in the '#CHROM' line",
-                                number)
+            raise HeaderProblem(
+                f"the sample name '{name}' appears twice in the '#CHROM' line", number
+            )
         seen.add(name)
     header.has_format_column = True
     header.samples = samples

@@ -38,6 +38,9 @@ class PharmacogenomicPosition:
     chrom: str
     pos: int
     label: str = ""
+    ref: str = (
+        ""  # the reference base(s) the allele definitions give; lets a gVCF block stand for it
+    )
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,9 @@ class ReadSummary:
     kept_zygosity_unknown: int = 0
     kept_not_pass: int = 0
     pathogenic_not_carried: int = 0  # annotated P/LP but the patient does not carry it
+    # PGx positions inside a gVCF reference block with a 0/0 genotype: kept as reference calls
+    # (outside the allele buckets above, which count the file's ALT alleles).
+    pharmacogenomic_reference_blocks: int = 0
 
     def reconciles(self) -> bool:
         return self.alt_alleles_seen == (

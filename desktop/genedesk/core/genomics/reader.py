@@ -62,20 +62,31 @@ def read_vcf(
     chosen, sample_index = _choose_sample(source.name, header.samples, sample)
     evidence = detect_build(header, source.name, build)
     warnings: list[str] = [source.index_problem] if source.index_problem else []
-    warnings += [f"The header's {clue}; the other chromosome lengths say {evidence.build}."
-                 for clue in evidence.clues if "match neither build" in clue]
+    warnings += [
+        f"The header's {clue}; the other chromosome lengths say {evidence.build}."
+        for clue in evidence.clues
+        if "match neither build" in clue
+    ]
     index = source.index
     if index is not None and (keep.everything or not header.contigs):
         index = None  # without ##contig lines the index's names cannot be trusted to match
     if index is not None and keep.keep_pathogenic and _carries_clinical_significance(header):
         index = None
-        warnings.append("The file carries clinical-significance annotations, so every record "
-                        "was read (not only the indexed gene regions) to keep every call "
-                        "annotated pathogenic.")
+        warnings.append(
+            "The file carries clinical-significance annotations, so every record "
+            "was read (not only the indexed gene regions) to keep every call "
+            "annotated pathogenic."
+        )
     job = ReadJob(
-        path=str(source.path), container=source.container, header=header, build=evidence.build,
-        sample_index=sample_index, male=sex_at_birth == "male", rules=keep,
-        index=str(index) if index is not None else None, size=source.size,
+        path=str(source.path),
+        container=source.container,
+        header=header,
+        build=evidence.build,
+        sample_index=sample_index,
+        male=sex_at_birth == "male",
+        rules=keep,
+        index=str(index) if index is not None else None,
+        size=source.size,
     )
     hasher = _Hasher(source.path)
     hasher.start()
@@ -89,26 +100,38 @@ def read_vcf(
     if digest is None:
         raise BadInputError(f"{source.name}: the file could not be read to the end.")
     facts = FileFacts(
-        name=source.name, size=source.size, sha256=digest, container=source.container,
-        vcf_version=header.version, samples=header.samples, chosen_sample=chosen,
-        build=evidence, indexed_read=index is not None,
+        name=source.name,
+        size=source.size,
+        sha256=digest,
+        container=source.container,
+        vcf_version=header.version,
+        samples=header.samples,
+        chosen_sample=chosen,
+        build=evidence,
+        indexed_read=index is not None,
         index_name=index.name if index is not None else "",
     )
     return VcfReadResult(tuple(calls), summary, facts, tuple(warnings + child_warnings))
 
 
-def _choose_sample(name: str, samples: tuple[str, ...], wanted: str | None,
-                   ) -> tuple[str | None, int | None]:
+def _choose_sample(
+    name: str,
+    samples: tuple[str, ...],
+    wanted: str | None,
+) -> tuple[str | None, int | None]:
     if wanted is not None:
         if wanted in samples:
             return wanted, samples.index(wanted)
         present = _list_names(samples) if samples else "none (the file has no sample columns)"
-        raise BadInputError(f"{name}: there is no sample '{wanted}' in the file. Samples in the "
-                            f"file: {present}.")
+        raise BadInputError(
+            f"{name}: there is no sample '{wanted}' in the file. Samples in the file: {present}."
+        )
     if len(samples) > 1:
         raise BadInputError(
             f"{name}: the file holds {len(samples)} samples ({_list_names(samples)}); choose the "
-            "patient's sample.", hint="Import again naming the sample (--sample NAME).")
+            "patient's sample.",
+            hint="Import again naming the sample (--sample NAME).",
+        )
     if samples:
         return samples[0], 0
     return None, None
@@ -122,8 +145,10 @@ def _list_names(samples: tuple[str, ...], limit: int = 20) -> str:
 def _carries_clinical_significance(header: VcfHeader) -> bool:
     if any(is_clinsig_key(k) for k in header.info):
         return True
-    return any(layout.index("CLIN_SIG", "clinVar_CLNSIG", "CLNSIG") is not None
-               for layout in layouts_from_header(header.info))
+    return any(
+        layout.index("CLIN_SIG", "clinVar_CLNSIG", "CLNSIG") is not None
+        for layout in layouts_from_header(header.info)
+    )
 
 
 class _Hasher(threading.Thread):
@@ -177,8 +202,9 @@ def _start_reader() -> _Reader:
     ctx = multiprocessing.get_context("spawn")
     parent_end, child_end = ctx.Pipe(duplex=True)
     position = ctx.Value("q", 0, lock=False)
-    process = ctx.Process(target=serve, args=(child_end, position), daemon=True,
-                          name="genedesk-vcf-reader")
+    process = ctx.Process(
+        target=serve, args=(child_end, position), daemon=True, name="genedesk-vcf-reader"
+    )
     process.start()
     child_end.close()
     return _Reader(process, parent_end, position)
@@ -226,8 +252,9 @@ def shutdown_readers() -> None:
         _discard(reader)
 
 
-def _run_child(source: SourceFile, job: ReadJob, progress: Progress | None,
-               cancelled: Cancel | None) -> tuple[list[VariantCall], ReadSummary, list[str]]:
+def _run_child(
+    source: SourceFile, job: ReadJob, progress: Progress | None, cancelled: Cancel | None
+) -> tuple[list[VariantCall], ReadSummary, list[str]]:
     reader = _take_reader()
     receiver, child, position = reader.conn, reader.process, reader.position
     receiver.send(job)
@@ -262,9 +289,10 @@ def _run_child(source: SourceFile, job: ReadJob, progress: Progress | None,
                     healthy = True  # the reader reported the problem and waits for the next job
                     _, text, where, _detail = message
                     where_text = f", {where}" if where else ""
-                    raise BadInputError(f"{source.name}{where_text}: {text}.",
-                                        hint="The file cannot be imported; ask the lab for a "
-                                        "corrected file.")
+                    raise BadInputError(
+                        f"{source.name}{where_text}: {text}.",
+                        hint="The file cannot be imported; ask the lab for a corrected file.",
+                    )
                 elif kind == "done":
                     healthy = True
                     return calls, message[1], list(message[2])
@@ -286,5 +314,5 @@ def _child_died(source: SourceFile, job: ReadJob, child: Any, position: int) -> 
     raise BadInputError(
         f"{source.name}{where}: the VCF reader stopped on a malformed record (it ended with code "
         f"{child.exitcode}); the file is damaged or is not valid VCF.",
-        hint="The file cannot be imported; ask the lab for a corrected file.")
-
+        hint="The file cannot be imported; ask the lab for a corrected file.",
+    )

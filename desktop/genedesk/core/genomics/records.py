@@ -38,9 +38,18 @@ from genedesk.core.genomics.reference import (
 from genedesk.core.genomics.regions import RegionIndex
 
 # Population frequency INFO keys (gnomAD and its common re-namings), first found wins.
-_POPULATION_AF_KEYS = ("gnomAD_AF", "gnomADe_AF", "gnomADg_AF", "gnomad_AF", "gnomAD_exomes_AF",
-                       "gnomAD_genomes_AF", "AF_gnomad", "gnomad_popmax_af", "AF_popmax",
-                       "AF_grpmax")
+_POPULATION_AF_KEYS = (
+    "gnomAD_AF",
+    "gnomADe_AF",
+    "gnomADg_AF",
+    "gnomad_AF",
+    "gnomAD_exomes_AF",
+    "gnomAD_genomes_AF",
+    "AF_gnomad",
+    "gnomad_popmax_af",
+    "AF_popmax",
+    "AF_grpmax",
+)
 _MT_LENGTH_RCRS = 16569
 
 
@@ -68,20 +77,25 @@ class ReadContext:
     def __post_init__(self) -> None:
         self.declared_contigs = {c.name for c in self.header.contigs}
         self.clinsig_keys = [k for k in self.header.info if is_clinsig_key(k)]
-        self.numeric_codes = {k: numeric_clinsig_codes(self.header.info.get(k))
-                              for k in self.clinsig_keys}
+        self.numeric_codes = {
+            k: numeric_clinsig_codes(self.header.info.get(k)) for k in self.clinsig_keys
+        }
         mt = next((c for c in self.header.contigs if normalise_chromosome(c.name) == "MT"), None)
         self.mt_is_rcrs = mt is None or mt.length in (None, _MT_LENGTH_RCRS)
         if not self.mt_is_rcrs:
-            self.warn("The file's mitochondrial sequence is not the revised Cambridge Reference "
-                      "Sequence (it is the hg19 chrM), so no m. HGVS is given for MT calls.")
+            self.warn(
+                "The file's mitochondrial sequence is not the revised Cambridge Reference "
+                "Sequence (it is the hg19 chrM), so no m. HGVS is given for MT calls."
+            )
 
     def finish(self) -> None:
         """Warnings that summarise the whole read."""
         if self.duplicates:
-            self.warn(f"{self.duplicates:,} kept call(s) appear more than once in the file "
-                      f"(the first: {self.first_duplicate}); the lab's caller wrote the same "
-                      "allele in two records.")
+            self.warn(
+                f"{self.duplicates:,} kept call(s) appear more than once in the file "
+                f"(the first: {self.first_duplicate}); the lab's caller wrote the same "
+                "allele in two records."
+            )
 
     def warn(self, text: str) -> None:
         if len(self.warnings) < 200:
@@ -100,9 +114,12 @@ class ReadContext:
             if name not in self.declared_contigs:
                 raise RecordProblem(
                     f"the chromosome '{name[:40]}' is not a sequence of {self.build} and is not "
-                    "declared in the header")
-            self.warn(f"Records on '{name[:40]}', a sequence that is not part of {self.build}, "
-                      "were counted but not kept.")
+                    "declared in the header"
+                )
+            self.warn(
+                f"Records on '{name[:40]}', a sequence that is not part of {self.build}, "
+                "were counted but not kept."
+            )
         self.contig_kinds[name] = chrom
         return chrom
 
@@ -144,8 +161,11 @@ def _sample(ctx: ReadContext, fields: list[str]) -> _Sample | None:
         return None
     keys = fields[8].split(":")
     raw = fields[9 + ctx.sample_index].split(":")
-    values = dict(zip(keys, raw, strict=False)) if len(raw) >= len(keys) else {
-        k: (raw[i] if i < len(raw) else ".") for i, k in enumerate(keys)}
+    values = (
+        dict(zip(keys, raw, strict=False))
+        if len(raw) >= len(keys)
+        else {k: (raw[i] if i < len(raw) else ".") for i, k in enumerate(keys)}
+    )
     if "\t" + fields[8] not in ctx.checked_keys:  # a tab cannot occur in a key: no clash
         ctx.checked_keys.add("\t" + fields[8])
         if "" in keys:
@@ -160,8 +180,9 @@ def _sample(ctx: ReadContext, fields: list[str]) -> _Sample | None:
         raise RecordProblem(f"the genotype '{gt_text[:20]}' is not a valid GT value") from None
     n_alleles = 1 + (0 if fields[4] == "." else fields[4].count(",") + 1)
     if gt is not None and any(a is not None and a >= n_alleles for a in gt.alleles):
-        raise RecordProblem(f"the genotype '{gt_text[:20]}' names an allele the record does not "
-                            "have")
+        raise RecordProblem(
+            f"the genotype '{gt_text[:20]}' names an allele the record does not have"
+        )
     return _Sample(gt, gt_text, "GT" in values, values)
 
 
@@ -184,8 +205,10 @@ def _clinical(ctx: ReadContext, info: dict[str, str], n_alts: int) -> list[bool]
 
 
 _REF = re.compile(r"^[ACGTNacgtn]+$")
-_ALT = re.compile(r"^([ACGTNacgtn]+|\*|<[^<>,\s]+>|[ACGTNacgtn]*[\[\]][^\s,]+[\[\]][ACGTNacgtn]*"
-                  r"|\.[ACGTNacgtn]+|[ACGTNacgtn]+\.)$")
+_ALT = re.compile(
+    r"^([ACGTNacgtn]+|\*|<[^<>,\s]+>|[ACGTNacgtn]*[\[\]][^\s,]+[\[\]][ACGTNacgtn]*"
+    r"|\.[ACGTNacgtn]+|[ACGTNacgtn]+\.)$"
+)
 
 
 def _check_alleles(fields: list[str], alts: list[str]) -> None:
@@ -219,9 +242,13 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
     if chrom is not None:
         length = ctx.reference.chromosome_lengths[chrom]
         if pos > length and not (chrom == "MT" and not ctx.mt_is_rcrs):
-            raise RecordProblem(f"position {pos:,} is beyond the end of chromosome {chrom} "
-                                f"({length:,} bases in {ctx.build})")
+            raise RecordProblem(
+                f"position {pos:,} is beyond the end of chromosome {chrom} "
+                f"({length:,} bases in {ctx.build})"
+            )
     if not real:
+        if chrom is not None and chrom in ctx.regions.pgx_ref and alts:
+            return _reference_block_calls(ctx, fields, locator, chrom, pos, ref)
         return []
     info_text = fields[7]
     info = _info_dict(info_text)
@@ -230,8 +257,9 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
             ctx.checked_keys.add(key)
             if key not in ctx.header.info and key:
                 ctx.warn(f"The INFO key '{key[:40]}' is used but not declared in the header.")
-    pathogenic = _clinical(ctx, info, len(alts)) if ctx.regions.keep_pathogenic else [False] * len(
-        alts)
+    pathogenic = (
+        _clinical(ctx, info, len(alts)) if ctx.regions.keep_pathogenic else [False] * len(alts)
+    )
     entries: list[AlleleAnnotation] = []
     layout_source = ""
     for layout in ctx.layouts:
@@ -244,8 +272,10 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
         summary.other_sequence_records += 1
         summary.outside_regions += len(real)
         if any(pathogenic):
-            ctx.warn(f"A call annotated pathogenic on the sequence '{fields[0][:40]}' ({locator}) "
-                     "was not kept: it is not on a chromosome of the reference.")
+            ctx.warn(
+                f"A call annotated pathogenic on the sequence '{fields[0][:40]}' ({locator}) "
+                "was not kept: it is not on a chromosome of the reference."
+            )
         return []
     end = pos + len(ref) - 1
     if any(is_symbolic(a) for a in real) and info.get("END", "").isdigit():
@@ -258,8 +288,10 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
         if is_placeholder(alt):
             continue
         mine = entries_for_allele(entries, index, alt, vep_forms[index - 1], len(alts))
-        allele_pathogenic = pathogenic[index - 1] or (ctx.regions.keep_pathogenic and any(
-            is_pathogenic_text(e.annotation.clinical_significance) for e in mine))
+        allele_pathogenic = pathogenic[index - 1] or (
+            ctx.regions.keep_pathogenic
+            and any(is_pathogenic_text(e.annotation.clinical_significance) for e in mine)
+        )
         reasons: list[KeepReason] = []
         if ctx.regions.everything:
             reasons.append("all")
@@ -285,26 +317,94 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
                 continue
             notes.append("the genotype was not called at this site")
             zygosity = "unknown"
-        call = _make_call(ctx, fields, locator, index, alt, zygosity, other, sample, info,
-                          mine, layout_source, tuple(reasons), region_gene or "", notes)
+        call = _make_call(
+            ctx,
+            fields,
+            locator,
+            index,
+            alt,
+            zygosity,
+            other,
+            sample,
+            info,
+            mine,
+            layout_source,
+            tuple(reasons),
+            region_gene or "",
+            notes,
+        )
         calls.append(call)
         _count_kept(summary, call, allele_pathogenic, region_gene is not None)
     return calls
 
 
-def _zygosity(ctx: ReadContext, sample: _Sample | None, index: int, chrom: str,
-              pos: int) -> tuple[str, int | None, str]:
+def _reference_block_calls(
+    ctx: ReadContext, fields: list[str], locator: str, chrom: str, pos: int, ref: str
+) -> list[VariantCall]:
+    """A gVCF reference block (ALT only <NON_REF>/<*>) with a 0/0 genotype says the patient has
+    the reference base at every PGx position it covers: keep that as a reference call, so the
+    position counts as tested (the allele definitions supply the base the block does not show)."""
+    info = _info_dict(fields[7])
+    end = pos + len(ref) - 1
+    if info.get("END", "").isdigit():
+        end = max(end, int(info["END"]))
+    covered = ctx.regions.pharmacogenomic_within(chrom, pos, end)
+    if not covered:
+        return []
+    sample = _sample(ctx, fields)
+    if sample is None or sample.gt is None or not sample.has_gt:
+        return []
+    zygosity, _, _ = _zygosity(ctx, sample, 1, chrom, pos)
+    if zygosity != "not_carried":
+        return []  # a no-call block, or a genotype that is not plainly reference
+    calls = []
+    accession = ctx.reference.chromosome_accessions.get(chrom, chrom)
+    for position in covered:
+        base = ctx.regions.pgx_ref[chrom].get(position, "")
+        if position == pos and base and ref.upper()[: len(base)] != base:
+            continue  # the block's own REF contradicts the definition: not evidence of reference
+        if not base:
+            continue
+        calls.append(
+            VariantCall(
+                build=ctx.build,
+                chrom=chrom,
+                pos=position,
+                ref=base,
+                alt="=",
+                genotype="0/0",
+                zygosity="not_carried",
+                hgvs_g=f"{accession}:g.{position}=",
+                depth=_int(sample.values.get("MIN_DP", sample.values.get("DP", "."))),
+                genotype_quality=_int(sample.values.get("GQ", ".")),
+                filter=fields[6],
+                kept_because=("pharmacogenomic_position",),
+                region_gene="",
+                notes=(f"reference: inside the gVCF reference block {pos:,}-{end:,}",),
+                info=fields[7],
+                record_locator=locator,
+            )
+        )
+    ctx.summary.pharmacogenomic_reference_blocks += len(calls)
+    return calls
+
+
+def _zygosity(
+    ctx: ReadContext, sample: _Sample | None, index: int, chrom: str, pos: int
+) -> tuple[str, int | None, str]:
     if sample is None:
-        return "unknown", None, ("no genotype: the file has no sample columns"
-                                 if ctx.sample_index is None else "")
+        return (
+            "unknown",
+            None,
+            ("no genotype: the file has no sample columns" if ctx.sample_index is None else ""),
+        )
     if not sample.has_gt:
         return "unknown", None, "no genotype (GT) for this sample"
     in_par = chrom in ("X", "Y") and ctx.reference.in_par(chrom, pos)
     return zygosity_of(sample.gt, index, chrom, male=ctx.male, in_par=in_par)
 
 
-def _count_kept(summary: ReadSummary, call: VariantCall, pathogenic: bool,
-                in_region: bool) -> None:
+def _count_kept(summary: ReadSummary, call: VariantCall, pathogenic: bool, in_region: bool) -> None:
     summary.kept += 1
     if in_region:
         summary.kept_in_regions += 1
@@ -337,8 +437,9 @@ def _allele_fraction(values: dict[str, str], index: int) -> float | None:
     return None
 
 
-def _population_af(info: dict[str, str], ctx: ReadContext, index: int,
-                   chosen: AlleleAnnotation | None) -> tuple[float | None, str]:
+def _population_af(
+    info: dict[str, str], ctx: ReadContext, index: int, chosen: AlleleAnnotation | None
+) -> tuple[float | None, str]:
     for key in _POPULATION_AF_KEYS:
         text = info.get(key)
         if text:
@@ -359,7 +460,10 @@ _CALL_REQUIRED = {f.name for f in fields(VariantCall) if f.default is MISSING}
 def _new_call(**values: object) -> VariantCall:
     """VariantCall(**values) without the frozen dataclass's per-field object.__setattr__
     (a third of the time per kept call); every field is still set, defaults included."""
-    if values.keys() - _CALL_DEFAULTS.keys() - _CALL_REQUIRED or not _CALL_REQUIRED <= values.keys():
+    if (
+        values.keys() - _CALL_DEFAULTS.keys() - _CALL_REQUIRED
+        or not _CALL_REQUIRED <= values.keys()
+    ):
         raise TypeError(f"VariantCall fields do not match: {sorted(values)}")
     call = object.__new__(VariantCall)
     call.__dict__.update(_CALL_DEFAULTS)
@@ -367,10 +471,22 @@ def _new_call(**values: object) -> VariantCall:
     return call
 
 
-def _make_call(ctx: ReadContext, fields: list[str], locator: str, index: int, alt: str,
-               zygosity: str, other: int | None, sample: _Sample | None, info: dict[str, str],
-               mine: list[AlleleAnnotation], source: str, reasons: tuple[KeepReason, ...],
-               region_gene: str, notes: list[str]) -> VariantCall:
+def _make_call(
+    ctx: ReadContext,
+    fields: list[str],
+    locator: str,
+    index: int,
+    alt: str,
+    zygosity: str,
+    other: int | None,
+    sample: _Sample | None,
+    info: dict[str, str],
+    mine: list[AlleleAnnotation],
+    source: str,
+    reasons: tuple[KeepReason, ...],
+    region_gene: str,
+    notes: list[str],
+) -> VariantCall:
     chrom = ctx.chromosome(fields[0])
     assert chrom is not None
     pos = int(fields[1])
@@ -390,8 +506,11 @@ def _make_call(ctx: ReadContext, fields: list[str], locator: str, index: int, al
     population_af, population_source = _population_af(info, ctx, index, chosen)
     gene_info = info.get("GENEINFO", "")
     gene_from_info = _GENE_INFO.match(gene_info)
-    gene = (chosen.annotation.gene if chosen else "") or region_gene.split(",")[0] or (
-        gene_from_info.group(1) if gene_from_info else "")
+    gene = (
+        (chosen.annotation.gene if chosen else "")
+        or region_gene.split(",")[0]
+        or (gene_from_info.group(1) if gene_from_info else "")
+    )
     key = (chrom, t_pos, t_ref, t_alt)
     if key in ctx.seen_calls:
         ctx.duplicates += 1
@@ -399,7 +518,11 @@ def _make_call(ctx: ReadContext, fields: list[str], locator: str, index: int, al
     ctx.seen_calls.add(key)
     zyg: Zygosity = zygosity  # type: ignore[assignment]
     return _new_call(
-        build=ctx.build, chrom=chrom, pos=t_pos, ref=t_ref, alt=t_alt,
+        build=ctx.build,
+        chrom=chrom,
+        pos=t_pos,
+        ref=t_ref,
+        alt=t_alt,
         genotype=sample.gt_text if sample is not None else "",
         zygosity=zyg,
         other_alt=alts[other - 1] if other is not None and 0 < other <= len(alts) else "",

@@ -19,6 +19,7 @@ class RegionIndex:
     ends: dict[str, list[int]] = field(default_factory=dict)
     genes: dict[str, list[str]] = field(default_factory=dict)
     pgx: dict[str, dict[int, str]] = field(default_factory=dict)
+    pgx_ref: dict[str, dict[int, str]] = field(default_factory=dict)
     pgx_sorted: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
@@ -28,16 +29,23 @@ class RegionIndex:
         for region in rules.regions.get(build, ()):
             chrom = normalise_chromosome(region.chrom)
             if chrom is None or region.end < region.start:
-                raise UsageError(f"gene region {region.gene} has an unusable place "
-                                 f"{region.chrom}:{region.start}-{region.end}")
+                raise UsageError(
+                    f"gene region {region.gene} has an unusable place "
+                    f"{region.chrom}:{region.start}-{region.end}"
+                )
             spans.setdefault(chrom, []).append(
-                (max(1, region.start - rules.margin), region.end + rules.margin, region.gene))
+                (max(1, region.start - rules.margin), region.end + rules.margin, region.gene)
+            )
         for position in rules.pharmacogenomic_positions.get(build, ()):
             chrom = normalise_chromosome(position.chrom)
             if chrom is None:
-                raise UsageError(f"pharmacogenomic position {position.label} has an unusable "
-                                 f"chromosome {position.chrom}")
+                raise UsageError(
+                    f"pharmacogenomic position {position.label} has an unusable "
+                    f"chromosome {position.chrom}"
+                )
             index.pgx.setdefault(chrom, {})[position.pos] = position.label
+            if position.ref:
+                index.pgx_ref.setdefault(chrom, {})[position.pos] = position.ref.upper()
             spans.setdefault(chrom, []).append((position.pos, position.pos, ""))
         index.pgx_sorted = {chrom: sorted(positions) for chrom, positions in index.pgx.items()}
         for chrom, items in spans.items():
@@ -76,6 +84,11 @@ class RegionIndex:
             pos = positions[k]
             return self.pgx[chrom][pos] or f"{chrom}:{pos}"
         return None
+
+    def pharmacogenomic_within(self, chrom: str, start: int, end: int) -> list[int]:
+        """Every PGx position from start to end (both included), in order."""
+        positions = self.pgx_sorted.get(chrom, [])
+        return positions[bisect.bisect_left(positions, start) : bisect.bisect_right(positions, end)]
 
     def intervals(self, join_within: int = 0) -> list[tuple[str, int, int]]:
         """The merged intervals; with `join_within`, neighbours closer than that are joined

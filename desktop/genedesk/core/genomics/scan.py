@@ -19,6 +19,9 @@ import numpy.typing as npt
 from genedesk.core.genomics.records import ReadContext, RecordProblem
 
 CHUNK = 4 << 20
+# How far before a PGx position a gVCF reference block may start and still be read in full. Real
+# gVCF blocks break at every change of genotype quality band, so they are far shorter than this.
+PGX_BLOCK_REACH = 1_000_000
 IntArray = npt.NDArray[np.int64]
 
 _TAB, _NL, _CR, _HASH, _COMMA, _LT, _STAR, _DOT = 9, 10, 13, 35, 44, 60, 42, 46
@@ -36,7 +39,8 @@ def pathogenic_hint(ctx: ReadContext) -> re.Pattern[bytes] | None:
     if not ctx.regions.keep_pathogenic:
         return None
     can_carry = bool(ctx.clinsig_keys) or any(
-        layout.index("CLIN_SIG", "clinVar_CLNSIG", "CLNSIG") is not None for layout in ctx.layouts)
+        layout.index("CLIN_SIG", "clinVar_CLNSIG", "CLNSIG") is not None for layout in ctx.layouts
+    )
     if not can_carry:
         return None
     if any(ctx.numeric_codes.values()):
@@ -71,8 +75,10 @@ class Scanner:
         self.columns = ctx.header.column_count
         self.hint = pathogenic_hint(ctx)
         self.region_arrays = {
-            chrom: (np.asarray(ctx.regions.starts[chrom], dtype=np.int64),
-                    np.asarray(ctx.regions.ends[chrom], dtype=np.int64))
+            chrom: (
+                np.asarray(ctx.regions.starts[chrom], dtype=np.int64),
+                np.asarray(ctx.regions.ends[chrom], dtype=np.int64),
+            )
             for chrom in ctx.regions.starts
         }
 
@@ -106,10 +112,12 @@ class Scanner:
         if mask.any():
             raise LineProblem(message, int(lines[np.argmax(mask)]))
 
-    def _check_structure(self, arr: npt.NDArray[np.uint8], starts: IntArray, ends: IntArray,
-                         lines: IntArray) -> dict[str, IntArray]:
-        self._fail(arr[starts] == _HASH, lines,
-                   "a header line ('#...') appears after the first record")
+    def _check_structure(
+        self, arr: npt.NDArray[np.uint8], starts: IntArray, ends: IntArray, lines: IntArray
+    ) -> dict[str, IntArray]:
+        self._fail(
+            arr[starts] == _HASH, lines, "a header line ('#...') appears after the first record"
+        )
         tabs = np.flatnonzero(arr == _TAB).astype(np.int64)
         first_tab = np.searchsorted(tabs, starts)
         n_tabs = np.searchsorted(tabs, ends) - first_tab
@@ -118,9 +126,15 @@ class Scanner:
             at = int(np.argmax(wrong))
             raise LineProblem(
                 f"the record has {int(n_tabs[at]) + 1} tab-separated columns but the header's "
-                f"'#CHROM' line has {self.columns}", int(lines[at]))
-        col = {name: tabs[first_tab + k] for k, name in enumerate(
-            ("chrom_end", "pos_end", "id_end", "ref_end", "alt_end", "qual_end", "filter_end"))}
+                f"'#CHROM' line has {self.columns}",
+                int(lines[at]),
+            )
+        col = {
+            name: tabs[first_tab + k]
+            for k, name in enumerate(
+                ("chrom_end", "pos_end", "id_end", "ref_end", "alt_end", "qual_end", "filter_end")
+            )
+        }
         pos_len = col["pos_end"] - col["chrom_end"] - 1
         self._fail(col["chrom_end"] == starts, lines, "the CHROM column is empty")
         self._fail((pos_len < 1) | (pos_len > 10), lines, "the POS column is not a number")
@@ -129,18 +143,20 @@ class Scanner:
         for k in range(10):
             inside = k < pos_len
             digit = arr[np.minimum(col["chrom_end"] + 1 + k, last)].astype(np.int64) - 48
-            self._fail(inside & ((digit < 0) | (digit > 9)), lines,
-                       "the POS column is not a number")
+            self._fail(
+                inside & ((digit < 0) | (digit > 9)), lines, "the POS column is not a number"
+            )
             pos = np.where(inside, pos * 10 + digit, pos)
         self._fail(col["ref_end"] - col["id_end"] - 1 < 1, lines, "the REF column is empty")
         self._fail(col["alt_end"] - col["ref_end"] - 1 < 1, lines, "the ALT column is empty")
         col["pos"] = pos
         return col
 
-    def _chromosomes(self, buf: bytes, starts: IntArray, chrom_end: IntArray,
-                     lines: IntArray) -> list[tuple[str | None, IntArray]]:
+    def _chromosomes(
+        self, buf: bytes, starts: IntArray, chrom_end: IntArray, lines: IntArray
+    ) -> list[tuple[str | None, IntArray]]:
         """(chromosome or None for other sequences, indices of its lines) per name in the chunk."""
-        first = buf[int(starts[0]):int(chrom_end[0])]
+        first = buf[int(starts[0]) : int(chrom_end[0])]
         same = buf.count(b"\n" + first + b"\t") + (1 if starts[0] == 0 else 0)
         if same == len(starts) and buf.startswith(first + b"\t"):
             groups = {first: np.arange(len(starts))}
@@ -161,15 +177,22 @@ class Scanner:
             result.append((chrom, idx))
         return result
 
-    def _count_and_select(self, buf: bytes, arr: npt.NDArray[np.uint8], starts: IntArray,
-                          ends: IntArray, lines: IntArray, col: dict[str, IntArray],
-                          ) -> Iterator[tuple[bytes, int]]:
+    def _count_and_select(
+        self,
+        buf: bytes,
+        arr: npt.NDArray[np.uint8],
+        starts: IntArray,
+        ends: IntArray,
+        lines: IntArray,
+        col: dict[str, IntArray],
+    ) -> Iterator[tuple[bytes, int]]:
         n = len(starts)
         alt_start, alt_end = col["ref_end"] + 1, col["alt_end"]
         no_alt = (alt_end - alt_start == 1) & (arr[alt_start] == _DOT)
         commas = np.flatnonzero(arr == _COMMA)
-        n_alts = np.where(no_alt, 0,
-                          np.searchsorted(commas, alt_end) - np.searchsorted(commas, alt_start) + 1)
+        n_alts = np.where(
+            no_alt, 0, np.searchsorted(commas, alt_end) - np.searchsorted(commas, alt_start) + 1
+        )
         placeholders, symbolic = self._special_alleles(arr, starts, alt_start, alt_end, n)
         real = n_alts - placeholders
         f_start, f_end = col["qual_end"] + 1, col["filter_end"]
@@ -195,9 +218,24 @@ class Scanner:
                 continue
             length = self.ctx.reference.chromosome_lengths[chrom]
             if not (chrom == "MT" and not self.ctx.mt_is_rcrs):
-                self._fail(pos[idx] > length, lines[idx],
-                           f"the position is beyond the end of chromosome {chrom} "
-                           f"({length:,} bases in {self.ctx.build})")
+                self._fail(
+                    pos[idx] > length,
+                    lines[idx],
+                    f"the position is beyond the end of chromosome {chrom} "
+                    f"({length:,} bases in {self.ctx.build})",
+                )
+            pgx = self.ctx.regions.pgx_sorted.get(chrom)
+            if pgx:
+                # A gVCF reference block can cover a PGx position its POS is far from (its END is
+                # in INFO, which this pass does not read): hand on reference-only lines that start
+                # within PGX_BLOCK_REACH before a PGx position, for the full parse to decide.
+                block = idx[(real[idx] == 0) & (placeholders[idx] > 0)]
+                if block.size:
+                    positions = np.asarray(pgx, dtype=np.int64)
+                    nxt = np.searchsorted(positions, pos[block], side="left")
+                    near = nxt < positions.size
+                    near[near] = positions[nxt[near]] - pos[block][near] <= PGX_BLOCK_REACH
+                    candidate[block[near]] = True
             bounds = self.region_arrays.get(chrom)
             if bounds is None:
                 continue
@@ -217,10 +255,16 @@ class Scanner:
         summary.filtered_records += int((~is_pass[rest]).sum())
         summary.other_sequence_records += int((other_sequence & rest).sum())
         for i in np.flatnonzero(candidate).tolist():
-            yield buf[int(starts[i]):int(ends[i])], int(lines[i])
+            yield buf[int(starts[i]) : int(ends[i])], int(lines[i])
 
-    def _special_alleles(self, arr: npt.NDArray[np.uint8], starts: IntArray, alt_start: IntArray,
-                         alt_end: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    def _special_alleles(
+        self,
+        arr: npt.NDArray[np.uint8],
+        starts: IntArray,
+        alt_start: IntArray,
+        alt_end: IntArray,
+        n: int,
+    ) -> tuple[IntArray, IntArray]:
         """Per line: placeholder alleles (<NON_REF>, <*>, *) and other symbolic alleles (<DEL>...)."""
         last = len(arr) - 1
         placeholders = np.zeros(n, dtype=np.int64)
@@ -231,7 +275,8 @@ class Scanner:
             in_alt = (angle >= alt_start[line]) & (angle < alt_end[line])
             angle, line = angle[in_alt], line[in_alt]
             star = (arr[np.minimum(angle + 1, last)] == _STAR) & (
-                arr[np.minimum(angle + 2, last)] == ord(">"))
+                arr[np.minimum(angle + 2, last)] == ord(">")
+            )
             non_ref = np.ones(len(angle), dtype=bool)
             for k, byte in enumerate(_NON_REF.tolist()):
                 non_ref &= arr[np.minimum(angle + 1 + k, last)] == byte

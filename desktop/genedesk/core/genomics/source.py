@@ -22,7 +22,7 @@ Container = Literal["vcf", "vcf.gz (bgzf)", "vcf.gz (gzip)", "bcf"]
 # The empty BGZF block every BGZF file ends with (SAM/BAM format specification, section 4.1.2).
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 _MAX_HEADER_BYTES = 256 << 20
-_DAMAGED = ("the compressed file is damaged or cut short (incomplete download or copy?)")
+_DAMAGED = "the compressed file is damaged or cut short (incomplete download or copy?)"
 
 
 @dataclass(frozen=True)
@@ -43,17 +43,24 @@ def refuse(name: str, what: str, line: int = 0, hint: str | None = None) -> BadI
 
 def _not_a_vcf(name: str, magic: bytes) -> BadInputError:
     hint = "Choose the lab's VCF file (.vcf, .vcf.gz or .bcf)."
-    kinds = {b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive", b"CRAM": "a CRAM file "
-             "(aligned reads)", b"BAM\x01": "a BAM file (aligned reads)",
-             b"\x89HDF": "an HDF5 file", b"{\\rt": "a Word/RTF document"}
+    kinds = {
+        b"%PDF": "a PDF document",
+        b"PK\x03\x04": "a ZIP archive",
+        b"CRAM": "a CRAM file (aligned reads)",
+        b"BAM\x01": "a BAM file (aligned reads)",
+        b"\x89HDF": "an HDF5 file",
+        b"{\\rt": "a Word/RTF document",
+    }
     for prefix, kind in kinds.items():
         if magic.startswith(prefix):
             return refuse(name, f"this is {kind}, not a VCF.", hint=hint)
     if b"\x00" in magic or not _decodes(magic):
-        return refuse(name, "this is not a VCF: the file holds binary data, not VCF text.",
-                      hint=hint)
-    return refuse(name, "this is not a VCF: the first line is not '##fileformat=VCFv4.x'.",
-                  line=1, hint=hint)
+        return refuse(
+            name, "this is not a VCF: the file holds binary data, not VCF text.", hint=hint
+        )
+    return refuse(
+        name, "this is not a VCF: the first line is not '##fileformat=VCFv4.x'.", line=1, hint=hint
+    )
 
 
 def _decodes(data: bytes) -> bool:
@@ -77,8 +84,12 @@ def _read_header_lines(stream: BinaryIO, name: str) -> list[str]:
     while True:
         raw = stream.readline()
         if not raw:
-            raise refuse(name, "the '#CHROM POS ID REF ALT ...' header line is missing "
-                         "(the file ends inside the header).", line=len(lines) + 1)
+            raise refuse(
+                name,
+                "the '#CHROM POS ID REF ALT ...' header line is missing "
+                "(the file ends inside the header).",
+                line=len(lines) + 1,
+            )
         total += len(raw)
         if total > _MAX_HEADER_BYTES:
             raise refuse(name, "the header is too long to be a VCF header.")
@@ -87,8 +98,11 @@ def _read_header_lines(stream: BinaryIO, name: str) -> list[str]:
         if text.startswith("#CHROM"):
             return lines
         if not text.startswith("##"):
-            raise refuse(name, "the '#CHROM POS ID REF ALT ...' header line is missing before "
-                         "the first record.", line=len(lines))
+            raise refuse(
+                name,
+                "the '#CHROM POS ID REF ALT ...' header line is missing before the first record.",
+                line=len(lines),
+            )
 
 
 def _decode(raw: bytes) -> str:
@@ -120,8 +134,10 @@ def _index_for(path: Path, container: Container) -> tuple[Path | None, str]:
         candidate = path.with_name(path.name + suffix)
         if candidate.is_file():
             if candidate.stat().st_mtime < path.stat().st_mtime:
-                return None, (f"The index {candidate.name} is older than the file, so it was not "
-                              "used; the whole file was read instead.")
+                return None, (
+                    f"The index {candidate.name} is older than the file, so it was not "
+                    "used; the whole file was read instead."
+                )
             return candidate, ""
     return None, ""
 
@@ -141,8 +157,11 @@ def open_source(path: Path) -> SourceFile:
             if bgzf:
                 raw.seek(max(0, size - len(BGZF_EOF)))
                 if raw.read() != BGZF_EOF:
-                    raise refuse(name, "the file is cut short: its end-of-file marker is missing "
-                                 "(incomplete download or copy?).")
+                    raise refuse(
+                        name,
+                        "the file is cut short: its end-of-file marker is missing "
+                        "(incomplete download or copy?).",
+                    )
             raw.seek(0)
             container: Container = "vcf.gz (bgzf)" if bgzf else "vcf.gz (gzip)"
             try:
@@ -171,7 +190,10 @@ def open_source(path: Path) -> SourceFile:
         header = parse_header(lines)
     except HeaderProblem as problem:
         where = f" (header line {problem.line})" if container == "bcf" and problem.line else ""
-        raise refuse(name, f"the header is not valid: {problem.message}{where}.",
-                     line=0 if container == "bcf" else problem.line) from None
+        raise refuse(
+            name,
+            f"the header is not valid: {problem.message}{where}.",
+            line=0 if container == "bcf" else problem.line,
+        ) from None
     index, index_problem = _index_for(path, container)
     return SourceFile(path, name, size, container, header, index, index_problem)

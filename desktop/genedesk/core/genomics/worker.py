@@ -44,8 +44,9 @@ def pack_calls(calls: list[VariantCall]) -> list[tuple[Any, ...]]:
     for call in calls:
         state = call.__dict__
         row = [state[name] for name in _CALL_FIELDS]
-        row[transcripts_at] = tuple(tuple(t.__dict__[name] for name in _TRANSCRIPT_FIELDS)
-                                    for t in call.other_transcripts)
+        row[transcripts_at] = tuple(
+            tuple(t.__dict__[name] for name in _TRANSCRIPT_FIELDS) for t in call.other_transcripts
+        )
         packed.append(tuple(row))
     return packed
 
@@ -56,15 +57,17 @@ def unpack_calls(rows: list[tuple[Any, ...]]) -> list[VariantCall]:
     for row in rows:
         values = dict(zip(_CALL_FIELDS, row, strict=True))
         values["other_transcripts"] = tuple(
-            _rebuild(TranscriptAnnotation, _TRANSCRIPT_FIELDS, t) for t in row[transcripts_at])
+            _rebuild(TranscriptAnnotation, _TRANSCRIPT_FIELDS, t) for t in row[transcripts_at]
+        )
         call = object.__new__(VariantCall)
         call.__dict__.update(values)  # a frozen dataclass rebuilt without re-running __init__
         calls.append(call)
     return calls
 
 
-def _rebuild(cls: type[TranscriptAnnotation], names: tuple[str, ...],
-             row: tuple[Any, ...]) -> TranscriptAnnotation:
+def _rebuild(
+    cls: type[TranscriptAnnotation], names: tuple[str, ...], row: tuple[Any, ...]
+) -> TranscriptAnnotation:
     item = object.__new__(cls)
     item.__dict__.update(zip(names, row, strict=True))
     return item
@@ -156,14 +159,23 @@ def serve(conn: Connection, position: Any) -> None:
         try:
             _read_job(conn, job, position, htslib)
         except Exception as err:  # noqa: BLE001 - anything else is reported, never a silent death
-            conn.send(("problem", "the file could not be read: it is not valid VCF", "",
-                       type(err).__name__))
+            conn.send(
+                (
+                    "problem",
+                    "the file could not be read: it is not valid VCF",
+                    "",
+                    type(err).__name__,
+                )
+            )
 
 
 def _read_job(conn: Connection, job: ReadJob, position: Any, htslib: _Htslib) -> None:
     ctx = ReadContext(
-        header=job.header, build=job.build, reference=reference_build(job.build),
-        sample_index=job.sample_index, male=job.male,
+        header=job.header,
+        build=job.build,
+        reference=reference_build(job.build),
+        sample_index=job.sample_index,
+        male=job.male,
         regions=RegionIndex.from_rules(job.rules, job.build),
         layouts=layouts_from_header(job.header.info),
     )
@@ -182,8 +194,14 @@ def _read_job(conn: Connection, job: ReadJob, position: Any, htslib: _Htslib) ->
         conn.send(("problem", problem.message, problem.where, problem.detail))
         return
     except (EOFError, zlib.error, gzip.BadGzipFile):
-        conn.send(("problem", "the compressed file is damaged or cut short (incomplete download "
-                   "or copy?)", "", ""))
+        conn.send(
+            (
+                "problem",
+                "the compressed file is damaged or cut short (incomplete download or copy?)",
+                "",
+                "",
+            )
+        )
         return
     sender.flush()
     ctx.finish()
@@ -204,9 +222,12 @@ def _read_text(ctx: ReadContext, job: ReadJob, sender: _Sender, htslib: _Htslib)
     try:
         validator = cyvcf2.Writer.from_string(os.devnull, job.header.text)
     except Exception:  # noqa: BLE001
-        raise _Located("the header cannot be read: " + _explain(htslib.last_error())
-                       .removeprefix("the record cannot be read: "), "", htslib.last_error()
-                       ) from None
+        raise _Located(
+            "the header cannot be read: "
+            + _explain(htslib.last_error()).removeprefix("the record cannot be read: "),
+            "",
+            htslib.last_error(),
+        ) from None
     with open_text(Path(job.path), job.container) as stream:
         for _ in range(job.header.lines):
             stream.readline()
@@ -219,8 +240,9 @@ def _read_text(ctx: ReadContext, job: ReadJob, sender: _Sender, htslib: _Htslib)
                 try:
                     validator.variant_from_string(text)
                 except Exception:  # noqa: BLE001 - cyvcf2 raises bare Exception on a bad record
-                    raise _Located(_explain(htslib.last_error()), f"line {number:,}",
-                                   htslib.last_error()) from None
+                    raise _Located(
+                        _explain(htslib.last_error()), f"line {number:,}", htslib.last_error()
+                    ) from None
                 try:
                     sender.add(process_record(ctx, text.split("\t"), f"line {number:,}"))
                 except RecordProblem as problem:
@@ -243,8 +265,9 @@ def _read_bcf(ctx: ReadContext, job: ReadJob, sender: _Sender, htslib: _Htslib) 
     except _Located:
         raise
     except Exception:  # noqa: BLE001
-        raise _Located(_explain(htslib.last_error()), f"record {done + 1:,}",
-                       htslib.last_error()) from None
+        raise _Located(
+            _explain(htslib.last_error()), f"record {done + 1:,}", htslib.last_error()
+        ) from None
 
 
 def _process_variant(ctx: ReadContext, sender: _Sender, variant: Any) -> None:
@@ -268,20 +291,27 @@ def _read_indexed(ctx: ReadContext, job: ReadJob, sender: _Sender, htslib: _Htsl
         file_name = names.get(chrom)
         if file_name is None:
             continue
-        region = f"{{{file_name}}}:{start}-{end}" if ":" in file_name else \
-            f"{file_name}:{start}-{end}"
+        region = (
+            f"{{{file_name}}}:{start}-{end}" if ":" in file_name else f"{file_name}:{start}-{end}"
+        )
         try:
             for variant in reader(region):
                 # A record overlapping two merged intervals is returned by both; keep the first.
-                if number and intervals[number - 1][0] == chrom and \
-                        variant.start < intervals[number - 1][2]:
+                if (
+                    number
+                    and intervals[number - 1][0] == chrom
+                    and variant.start < intervals[number - 1][2]
+                ):
                     continue
                 _process_variant(ctx, sender, variant)
         except _Located:
             raise
         except Exception:  # noqa: BLE001
-            raise _Located(_explain(htslib.last_error()), f"region {file_name}:{start}-{end}",
-                           htslib.last_error()) from None
+            raise _Located(
+                _explain(htslib.last_error()),
+                f"region {file_name}:{start}-{end}",
+                htslib.last_error(),
+            ) from None
         sender.progress(int(job.size * (number + 1) / max(1, len(intervals))))
 
 
