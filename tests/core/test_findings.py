@@ -212,3 +212,15 @@ def test_a_clinvar_release_of_the_other_build_is_pointed_out(
     vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")])
     outcome = _import(vault, admin, patient, vcf, "panel")
     assert any("ClinVar releases loaded are for GRCh37 only" in n for n in outcome.notices)
+
+
+def test_an_unannotated_genome_does_not_flood_the_counsellor_with_vus(
+    vault: Vault, admin: Staff, patient: patients.Patient, tmp_path: Path
+) -> None:
+    vcf = write_vcf(tmp_path / "genome.vcf", "GRCh38", [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1"),
+                                                        (*gene_position("MSH2", "GRCh38"), "G", "A", "0/1")])
+    outcome = _import(vault, admin, patient, vcf, "genome")
+    assert findings.list_findings(vault, patient.id, include_all=True).shown == ()
+    assert findings.list_findings(vault, patient.id).hidden_secondary == 0
+    assert any("2 calls in knowledge-base genes carry no annotation" in n for n in outcome.notices)
+    assert any("carry no annotation" in w for w in imports.tests_of(vault, patient.id)[0].warnings)

@@ -2,7 +2,7 @@
 
 Everything in it is invented. It uses passphrase mode with a random passphrase held only in memory,
 so it never touches the PC's keyring and cannot be reopened after the program ends. The first
-patient's record shows every feature: an imported exome with a pathogenic finding (in a final
+patient's record shows every feature: an imported panel with a pathogenic finding (in a final
 letter), a variant of uncertain significance, a carrier result and a pharmacogenomic result, and
 consents (one withdrawn) with a pending sharing request. Gene positions come from the knowledge
 base and the PGx allele definitions that ship with GeneDesk, never typed in here.
@@ -211,7 +211,7 @@ def _demo_record(vault: Vault, counsellor: Staff, vcf_path: Path) -> None:
         zoe.id,
         _demo_vcf(vcf_path),
         lab="Demo Genomics Laboratory",
-        test_type="exome",
+        test_type="panel",
     )
     letter = build_request(
         vault,

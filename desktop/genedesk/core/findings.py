@@ -172,7 +172,7 @@ def _worth_a_look(call: VariantCall) -> bool:
 
 
 def _proposal(
-    conn: sqlcipher3.Connection, vault: Vault, call: VariantCall
+    conn: sqlcipher3.Connection, vault: Vault, call: VariantCall, *, broad_test: bool = False
 ) -> dict[str, Any] | None:
     if call.zygosity == "not_carried":
         return None
@@ -205,11 +205,18 @@ def _proposal(
     common = call.population_af is not None and call.population_af > BA1_ALLELE_FREQUENCY
     if benign or common or not _worth_a_look(call):
         return None
+    if broad_test and not call.consequence:
+        # An exome or genome without effect annotations would list every intronic change in the
+        # knowledge-base genes as uncertain; the import says how many were left unreviewed instead.
+        return UNANNOTATED
     return {
         "classification": "uncertain_significance",
         "source": "no classification found; the change is in a knowledge-base gene",
         **clinvar_fields,
     }
+
+
+UNANNOTATED: dict[str, Any] = {"unannotated": True}
 
 
 def propose_for_test(
@@ -221,13 +228,22 @@ def propose_for_test(
     test_id: int,
     test_type: str,
     calls: Sequence[tuple[int, VariantCall]],
+    unannotated: list[int] | None = None,
 ) -> int:
-    """Turn a new test's calls into proposed findings, inside the import's transaction."""
+    """Turn a new test's calls into proposed findings, inside the import's transaction.
+
+    Calls of an exome or genome that lie in knowledge-base genes but carry no effect annotation
+    are not proposed; their ids go into `unannotated` so the import can say so."""
     now = clock.stamp()
     made = 0
+    broad = test_type in ("exome", "genome")
     for call_id, call in calls:
-        proposal = _proposal(tx, vault, call)
+        proposal = _proposal(tx, vault, call, broad_test=broad)
         if proposal is None:
+            continue
+        if proposal is UNANNOTATED:
+            if unannotated is not None:
+                unannotated.append(call_id)
             continue
         gene = call.gene or call.region_gene
         in_sf, condition, inheritance = _gene_facts(gene)

@@ -294,6 +294,7 @@ def store_import(
         )
         test_id = int(cursor.lastrowid or 0)
         call_ids = []
+        unannotated: list[int] = []
         for call in result.calls:
             call_ids.append(int(tx.execute(_INSERT_CALL, _call_row(test_id, call)).lastrowid or 0))
         proposed = findings.propose_for_test(
@@ -304,7 +305,17 @@ def store_import(
             test_id=test_id,
             test_type=plan.test_type,
             calls=list(zip(call_ids, result.calls, strict=True)),
+            unannotated=unannotated,
         )
+        if unannotated:
+            notices.append(
+                f"{len(unannotated):,} calls in knowledge-base genes carry no annotation of their effect, so "
+                "they were not listed as findings. Ask the lab for a file annotated with VEP or SnpEff "
+                "to review them; calls annotated pathogenic were listed as usual."
+            )
+            tx.execute(
+                "UPDATE genetic_test SET warnings = ? WHERE id = ?", (json.dumps(notices), test_id)
+            )
         audit.record(
             tx,
             vault_id=vault.vault_id,
