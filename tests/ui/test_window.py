@@ -243,13 +243,13 @@ def test_import_a_lab_file_from_the_tests_tab(qtbot, controller_factory, tmp_pat
     qtbot.keyClicks(dialog.lab, "North Lab")
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30000)
-    qtbot.waitUntil(lambda: tab.calls.rowCount() == 2)
-    genes = sorted(tab.calls.item(row, 0).text() for row in range(2))
+    qtbot.waitUntil(lambda: tab.call_model.rowCount() == 2)
+    genes = sorted(tab.call_model.cell(row, 0) for row in range(2))
     assert genes == ["BRCA1", "MYH7"]
     assert "2 calls kept" in tab.summary.text()
     assert tab.tests.item(0, 1).text() == "North Lab"
     tab.zygosity_filter.setCurrentIndex(tab.zygosity_filter.findData("homozygous"))
-    assert tab.calls.rowCount() == 1 and tab.calls.item(0, 0).text() == "MYH7"
+    assert tab.call_model.rowCount() == 1 and tab.call_model.cell(0, 0) == "MYH7"
 
 
 def test_cancelling_an_import_stores_nothing(qtbot, controller_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

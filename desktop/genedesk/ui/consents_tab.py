@@ -96,7 +96,9 @@ class ConsentsTab(QWidget):
         self._consents: list[Consent] = []
         self.receipt: Receipt | None = None
         self.file_dialog: QFileDialog | None = None
-        self.table = read_only_table(("Consent", "What it allows", "Status", "Recorded by"), "Consents")
+        self.table = read_only_table(
+            ("Consent", "What it allows", "Status", "Recorded by"), "Consents"
+        )
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -307,8 +309,13 @@ class ConsentsTab(QWidget):
 
         def op(vault: Vault) -> Receipt:
             consent = record_consent(
-                vault, actor, patient_id, kind=kind, terms=terms,
-                how=HowGiven(method="signed", evidence=png), declined=declined,
+                vault,
+                actor,
+                patient_id,
+                kind=kind,
+                terms=terms,
+                how=HowGiven(method="signed", evidence=png),
+                declined=declined,
             )
             patient = patients.get_patient(vault, patient_id)
             return Receipt(consent.id, "consent", build_consent_receipt(consent, patient))
@@ -324,12 +331,17 @@ class ConsentsTab(QWidget):
 
         def op(vault: Vault) -> Receipt:
             done = withdraw_consent(
-                vault, actor, chosen.id, reason=reason or None,
+                vault,
+                actor,
+                chosen.id,
+                reason=reason or None,
                 how=HowGiven(method="signed", evidence=png),
             )
             patient = patients.get_patient(vault, patient_id)
             pdf = build_withdrawal_receipt(
-                done.consent, patient, stopped_requests=len(done.denied_requests),
+                done.consent,
+                patient,
+                stopped_requests=len(done.denied_requests),
                 past_releases=done.past_releases,
             )
             return Receipt(chosen.id, "withdrawal", pdf)

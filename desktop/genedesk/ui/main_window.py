@@ -19,8 +19,11 @@ from PySide6.QtWidgets import (
 
 from genedesk import APP_NAME, __version__
 from genedesk.core import audit, patients
+from genedesk.core.knowledge import clinvar
+from genedesk.core.knowledge.genes import shipped_genes
 from genedesk.core.patient_mode import PatientModeFlow
 from genedesk.core.patients import Patient, PatientDetails
+from genedesk.core.pgx.definitions import load_definitions
 from genedesk.core.staff import Staff
 from genedesk.core.vault import Vault
 from genedesk.ui.patient_form import PatientForm
@@ -28,7 +31,9 @@ from genedesk.ui.patient_list import SHOWN_AT_MOST, PatientListView
 from genedesk.ui.patient_mode import PatientModeWindow
 from genedesk.ui.patient_page import PatientPage
 from genedesk.ui.session import Session, describe
+from genedesk.ui.vault_dialog import VaultDialog
 from genedesk.ui.worker import VaultWorker
+from genedesk.ui.worklist_dialog import WorklistDialog
 
 
 class LockedScreen(QWidget):
@@ -75,6 +80,9 @@ class MainWindow(QMainWindow):
         self.page.overview.edit_requested.connect(self.edit_patient)
         self.page.patient_mode_requested.connect(self.enter_patient_mode)
         self.patient_mode: PatientModeWindow | None = None
+        self.vault_dialog: VaultDialog | None = None
+        self.about_box: QMessageBox | None = None
+        self.worklist: WorklistDialog | None = None
         self._build_menus()
         self.statusBar().showMessage(f"Signed in as {staff_member.name} ({staff_member.role})")
         self.worker.busy_changed.connect(self._busy)
@@ -86,6 +94,17 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Lock now", self.lock_requested.emit, QKeySequence("Ctrl+L"))
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        vault_menu = self.menuBar().addMenu("&Vault")
+        self._action(vault_menu, "Vault &status…", self.open_vault_dialog)
+        self._action(
+            vault_menu, "&Back up now…", lambda: self.open_vault_dialog().choose_backup_file()
+        )
+        self._action(vault_menu, "&Verify the vault", lambda: self.open_vault_dialog().verify())
+        self._action(vault_menu, "&Restore or recover…", self.open_vault_dialog)
+        knowledge_menu = self.menuBar().addMenu("&Knowledge")
+        self.worklist_action = self._action(
+            knowledge_menu, "&Recontact worklist…", self.open_worklist
+        )
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, f"&About {APP_NAME}", self.about)
 
@@ -205,6 +224,10 @@ class MainWindow(QMainWindow):
             self.patient_mode.deleteLater()
             self.patient_mode = None
             self.show()
+        if self.vault_dialog is not None:
+            self.vault_dialog.reject()  # no backups from behind the lock screen
+        if self.worklist is not None:
+            self.worklist.reject()  # it lists record numbers
         self.page.clear()
         self.list_view.clear()
         self.stack.setCurrentWidget(self.locked)
@@ -218,11 +241,63 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Signed in as {staff_member.name} ({staff_member.role})")
         self.show_list()
 
+    # Vault and About --------------------------------------------------------------------------
+
+    def open_vault_dialog(self) -> VaultDialog:
+        if self.vault_dialog is None:
+            self.vault_dialog = VaultDialog(self.session, parent=self)
+        self.vault_dialog.open()
+        self.vault_dialog.raise_()
+        self.vault_dialog.refresh_status()
+        return self.vault_dialog
+
+    def open_worklist(self) -> None:
+        self.worklist = WorklistDialog(self.session, parent=self)
+        self.worklist.open()
+        self.worklist.start()
+
     def about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<b>{APP_NAME} {__version__}</b><br>Genetic test results, plain-language reports and "
-            "patient consent, kept in one encrypted file on this computer.<br><br>"
-            "Knowledge base: ACMG secondary findings list v3.3 (84 genes).",
+        """Versions of the program and of what it knows; the ClinVar releases live in the vault."""
+
+        def op(vault: Vault) -> str:
+            newest: dict[str, clinvar.ClinvarRelease] = {}
+            for release in clinvar.releases(vault):  # newest first
+                newest.setdefault(release.build, release)
+            pgx_versions = sorted({d.version for d in load_definitions().values()})
+            genes = shipped_genes()
+            return about_text(f"{genes.sf_list} ({len(genes)} genes)", pgx_versions, newest)
+
+        def show(text: str) -> None:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                f"About {APP_NAME}",
+                text,
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setTextFormat(Qt.TextFormat.RichText)
+            self.about_box = box
+            box.open()
+
+        self.worker.run(op, show, self.fail)
+
+
+def about_text(
+    sf_list: str, pgx_versions: list[str], newest_clinvar: dict[str, clinvar.ClinvarRelease]
+) -> str:
+    if newest_clinvar:
+        clinvar_lines = "".join(
+            f"<br>&nbsp;&nbsp;{build}: release of {release.release_date} "
+            f"(loaded {release.loaded_at[:10]})"
+            for build, release in sorted(newest_clinvar.items())
         )
+    else:
+        clinvar_lines = "<br>&nbsp;&nbsp;none loaded yet (genedesk clinvar load)"
+    return (
+        f"<b>{APP_NAME} {__version__}</b><br>Genetic test results, plain-language reports and "
+        "patient consent, kept in one encrypted file on this computer.<br><br>"
+        f"<b>Program version:</b> {__version__}<br>"
+        f"<b>Knowledge base:</b> secondary findings list {sf_list}<br>"
+        f"<b>Pharmacogenomic allele definitions:</b> CPIC/PharmVar {', '.join(pgx_versions)}<br>"
+        f"<b>Newest ClinVar release in this vault:</b>{clinvar_lines}"
+    )

@@ -22,6 +22,7 @@ from genedesk.ui.consents_tab import ConsentsTab
 from genedesk.ui.findings_tab import FindingsTab
 from genedesk.ui.reports_tab import ReportsTab
 from genedesk.ui.session import Session
+from genedesk.ui.sharing_tab import SharingTab
 from genedesk.ui.tests_tab import TestsTab
 
 _ACTION_WORDS = {
@@ -140,12 +141,16 @@ class PatientPage(QWidget):
         # The family letter's finding list follows imports and classification changes.
         self.tests.imported.connect(lambda: self.reports.refresh())
         self.findings.detail.saved.connect(lambda _: self.reports.refresh())
+        self.sharing = SharingTab(session)
+        # A withdrawn consent can deny the pending requests it covered.
+        self.consents.changed.connect(lambda: self.sharing.refresh())
         self.history = HistoryTab()
         self.tabs.addTab(self.overview, "&Overview")
         self.tabs.addTab(self.tests, "&Tests")
         self.tabs.addTab(self.findings, "&Findings")
         self.tabs.addTab(self.reports, "&Reports")
         self.tabs.addTab(self.consents, "&Consents")
+        self.tabs.addTab(self.sharing, "&Sharing")
         self.tabs.addTab(self.history, "&History")
         header = QHBoxLayout()
         header.addWidget(self.back_button)
@@ -169,6 +174,7 @@ class PatientPage(QWidget):
             self.findings.show_patient(patient)
             self.reports.show_patient(patient.id)
             self.consents.show_patient(patient.id)
+            self.sharing.show_patient(patient.id)
         self.history.show_events(events)
 
     def clear(self) -> None:
@@ -180,4 +186,5 @@ class PatientPage(QWidget):
         self.findings.clear()
         self.reports.clear()
         self.consents.clear()
+        self.sharing.clear()
         self.history.clear()

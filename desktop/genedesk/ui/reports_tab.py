@@ -90,8 +90,12 @@ class SignDialog(WorkingDialog):
         self.reason: QLineEdit | None = None
         if reason:
             self.reason = QLineEdit()
-            add_row(self.form, "&Reason for the amendment:", self.reason,
-                    description="Printed on the amended report: what changed and why")
+            add_row(
+                self.form,
+                "&Reason for the amendment:",
+                self.reason,
+                description="Printed on the amended report: what changed and why",
+            )
         self.password = password_field()
         add_row(self.form, "Your &password:", self.password)
         self.finish_layout()
@@ -281,7 +285,9 @@ class ReportsTab(QWidget):
     def _update_buttons(self) -> None:
         family = self.kind.currentData() == ReportKind.FAMILY.value
         self.finding.setEnabled(family and self.finding.count() > 0)
-        self.generate_button.setEnabled(self.patient_id is not None and (not family or self.finding.count() > 0))
+        self.generate_button.setEnabled(
+            self.patient_id is not None and (not family or self.finding.count() > 0)
+        )
         chosen = self.selected()
         latest = chosen is not None and self._latest_of(chosen) == chosen
         self.finalize_button.setEnabled(bool(latest and chosen and not chosen.is_final))
@@ -350,7 +356,11 @@ class ReportsTab(QWidget):
 
         def op(vault: Vault) -> ReportVersion:
             request = build_request(
-                vault, patient_id, kind, finding_id=finding_id, large_print=large_print,
+                vault,
+                patient_id,
+                kind,
+                finding_id=finding_id,
+                large_print=large_print,
                 author=actor.name,
             )
             return store.save_draft(vault, actor, request)
@@ -374,14 +384,25 @@ class ReportsTab(QWidget):
             def op(vault: Vault) -> ReportVersion:
                 signer_staff = staff.sign_in(vault, actor.name, values["password"])
                 request = build_request(
-                    vault, patient_id, chosen.kind, finding_id=chosen.finding_id,
-                    large_print=chosen.large_print, language=chosen.language, author=actor.name,
-                    signer=Signer(signer_staff.name, ROLE_WORDS.get(signer_staff.role,
-                                                                    signer_staff.role)),
+                    vault,
+                    patient_id,
+                    chosen.kind,
+                    finding_id=chosen.finding_id,
+                    large_print=chosen.large_print,
+                    language=chosen.language,
+                    author=actor.name,
+                    signer=Signer(
+                        signer_staff.name, ROLE_WORDS.get(signer_staff.role, signer_staff.role)
+                    ),
                 )
                 if amend:
-                    return store.amend(vault, signer_staff, request, report_id=chosen.report_id,
-                                       reason=values["reason"])
+                    return store.amend(
+                        vault,
+                        signer_staff,
+                        request,
+                        report_id=chosen.report_id,
+                        reason=values["reason"],
+                    )
                 return store.finalize(vault, signer_staff, request, report_id=chosen.report_id)
 
             def signed(version: ReportVersion) -> None:
@@ -410,7 +431,9 @@ class ReportsTab(QWidget):
         if chosen is None:
             return None
         status = STATUS_WORDS[chosen.status].lower()
-        dialog = QFileDialog(self, "Export the report", f"{chosen.report_id} v{chosen.version} {status}.pdf")
+        dialog = QFileDialog(
+            self, "Export the report", f"{chosen.report_id} v{chosen.version} {status}.pdf"
+        )
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter("PDF (*.pdf)")
         dialog.setDefaultSuffix("pdf")

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
+    QTableView,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -46,6 +50,65 @@ _ZYGOSITY_WORDS = {
     "unknown": "Unknown (no genotype)",
     "not_carried": "Not carried",
 }
+
+
+class CallTableModel(QAbstractTableModel):
+    """The calls of one test for a QTableView: rows are formatted only when Qt draws them, so a
+    genome's ten thousand kept calls appear at once instead of freezing the window."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._calls: list[VariantCall] = []
+
+    def set_calls(self, calls: list[VariantCall]) -> None:
+        self.beginResetModel()
+        self._calls = calls
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._calls)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(_CALL_COLUMNS)
+
+    def cell(self, row: int, column: int) -> str:
+        call = self._calls[row]
+        if column == 0:
+            return call.gene or call.region_gene
+        if column == 1:
+            return f"{call.chrom}:{call.pos:,}"
+        if column == 2:
+            return f"{call.ref}>{call.alt}"
+        if column == 3:
+            return call.hgvs_p or call.hgvs_c or call.hgvs_g
+        if column == 4:
+            return _ZYGOSITY_WORDS.get(call.zygosity, call.zygosity)
+        if column == 5:
+            return "" if call.depth is None else str(call.depth)
+        if column == 6:
+            return "" if call.genotype_quality is None else str(call.genotype_quality)
+        if column == 7:
+            return "" if call.allele_fraction is None else f"{call.allele_fraction:.2f}"
+        if column == 8:
+            return call.filter or "PASS"
+        return call.clinvar_significance.replace("_", " ")
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if index.isValid() and role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            return self.cell(index.row(), index.column())
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _CALL_COLUMNS[section]
+        return None
 
 
 def summary_sentence(test: GeneticTest) -> str:
@@ -96,7 +159,19 @@ class TestsTab(QWidget):
             self.pass_only.toggled,
         ):
             signal.connect(lambda *_: self._show_calls())
-        self.calls = read_only_table(_CALL_COLUMNS, "Variant calls")
+        self.call_model = CallTableModel()
+        self.calls = QTableView()
+        self.calls.setModel(self.call_model)
+        self.calls.setAccessibleName("Variant calls")
+        self.calls.verticalHeader().hide()
+        self.calls.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.calls.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.calls.horizontalHeader()
+        header.setResizeContentsPrecision(
+            100
+        )  # size columns from a sample of rows, not all of them
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         top = QHBoxLayout()
         top.addWidget(self.import_button)
         top.addWidget(self.message, 1)
@@ -163,12 +238,12 @@ class TestsTab(QWidget):
             self.tests.selectRow(rows[0] if rows else len(found) - 1)
         else:
             self.summary.setText("No lab files imported yet. Use Import a lab file to add one.")
-            self.calls.setRowCount(0)
+            self.call_model.set_calls([])
 
     def _show_calls(self) -> None:
         selected = self.tests.selectionModel().selectedRows()
         if not selected or selected[0].row() >= len(self._tests):
-            self.calls.setRowCount(0)
+            self.call_model.set_calls([])
             return
         test, calls = self._tests[selected[0].row()]
         self.summary.setText(
@@ -183,22 +258,7 @@ class TestsTab(QWidget):
             and (zygosity is None or c.zygosity == zygosity)
             and (not self.pass_only.isChecked() or c.filter in ("", "PASS", "."))
         ]
-        self.calls.setRowCount(len(shown))
-        for row, call in enumerate(shown):
-            values = (
-                call.gene or call.region_gene,
-                f"{call.chrom}:{call.pos:,}",
-                f"{call.ref}>{call.alt}",
-                call.hgvs_p or call.hgvs_c or call.hgvs_g,
-                _ZYGOSITY_WORDS.get(call.zygosity, call.zygosity),
-                "" if call.depth is None else str(call.depth),
-                "" if call.genotype_quality is None else str(call.genotype_quality),
-                "" if call.allele_fraction is None else f"{call.allele_fraction:.2f}",
-                call.filter or "PASS",
-                call.clinvar_significance.replace("_", " "),
-            )
-            for column, text in enumerate(values):
-                self.calls.setItem(row, column, QTableWidgetItem(text))
+        self.call_model.set_calls(shown)
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -230,6 +290,6 @@ class TestsTab(QWidget):
             self.dialog.cancel()
             self.dialog.reject()
         self.tests.setRowCount(0)
-        self.calls.setRowCount(0)
+        self.call_model.set_calls([])
         self.summary.clear()
         self.message.clear()
