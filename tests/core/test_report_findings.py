@@ -37,3 +37,23 @@ def test_final_report_records_its_findings_for_good(vault: Vault, admin: Staff, 
         vault.connection.execute("DELETE FROM report_version_finding")
     with pytest.raises(sqlcipher3.IntegrityError, match="cannot be changed"):
         vault.connection.execute("UPDATE report_version_finding SET classification = 'benign'")
+
+
+def test_the_counsellors_own_words_print_for_a_gene_without_a_standard_text(
+    vault: Vault, admin: Staff, tmp_path: Path
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    patient = patients.add_patient(vault, admin, PatientDetails("RF-2", "Ola", "Outside", "1980-08-08", "male"))
+    # Annotated pathogenic outside every knowledge-base gene: kept and proposed, but no standard text.
+    vcf = write_vcf(tmp_path / "p.vcf", "GRCh38", [("1", 1_000_000, "A", "G", "0/1")], extra_info="CLNSIG=Pathogenic")
+    imports.import_vcf(vault, admin, patient.id, vcf, test_type="panel")
+    (finding,) = findings.list_findings(vault, patient.id).shown
+    words = "We found a change that your doctor will explain at your next visit."
+    findings.update_finding(vault, admin, finding.id, explanation=[words])
+    version = store.save_draft(vault, admin, build_request(vault, patient.id, "patient", author=admin.name))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        store.pdf_bytes(vault, version.report_id, version.version))).pages)
+    assert words in " ".join(text.split())

@@ -397,7 +397,14 @@ class ReportFinding:
                     family_explanation(*args, language=language)
                 )
         except GeneDeskError:
-            pass  # no composed text: the counsellor writes one (see the docstring)
+            # No composed text for this gene: the counsellor's own words are printed if written.
+            if finding.explanation:
+                words = "\n\n".join(finding.explanation)
+                patient_text = FindingText(
+                    title=finding.gene,
+                    paragraphs=tuple(finding.explanation),
+                    glossary_terms=glossary_terms_in(words, language),
+                )
         genes = shipped_genes()
         condition_ids: tuple[str, ...] = ()
         if finding.gene in genes:
