@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genedesk.core.errors import BadInputError, NotFoundError, UsageError
+from genedesk.core.genomics.reference import normalise_chromosome
 from genedesk.core.paths import resources_dir
 
 FORMAT_NAME = "genedesk-genes"
@@ -32,7 +33,6 @@ GENES_FILE = "genes.tsv"
 CONDITIONS_FILE = "gene_conditions.tsv"
 
 _BUILD_NAMES = {"grch38": "GRCh38", "hg38": "GRCh38", "grch37": "GRCh37", "hg19": "GRCh37"}
-_CHROM = re.compile(r"^(?:chr)?([1-9]|1[0-9]|2[0-2]|X|Y)$", re.IGNORECASE)
 _SYMBOL = re.compile(r"^[A-Z0-9][A-Za-z0-9@.\-]*$")
 _OMIM = re.compile(r"^OMIM:\d{6}$")
 _MONDO = re.compile(r"^MONDO:\d{7}$")
@@ -80,9 +80,10 @@ def normalise_build(build: str) -> str:
 
 
 def normalise_chrom(chrom: str) -> str | None:
-    """'chr17' / '17' -> '17', 'chrX' -> 'X'; None for anything GeneDesk has no genes on."""
-    match = _CHROM.match(chrom.strip())
-    return match.group(1).upper() if match else None
+    """'chr17' / '17' -> '17', 'chrX' -> 'X'; None for anything GeneDesk has no genes on (the
+    mitochondrial genome included)."""
+    name = normalise_chromosome(chrom.strip())
+    return None if name == "MT" else name
 
 
 @dataclass(frozen=True)
