@@ -79,11 +79,16 @@ QT_EXCLUDED = (
 )
 
 # Python modules that are never part of the running program. Pillow is in only because reportlab
-# imports it for pictures in PDFs; its AVIF codec (libavif, 5 MB) and its Tk and Qt bridges are not.
+# imports it for pictures in PDFs (GeneDesk's reports have none: signatures are PNG bytes stored
+# as they came); its AVIF and WebP codecs (libavif 5 MB, libwebp 1 MB), colour management
+# (lcms2) and Tk and Qt bridges are not. setuptools and distutils are build tools that the
+# build venv happens to hold; nothing imports them at run time.
 PYTHON_EXCLUDED = (
     "tkinter", "_tkinter", "pytest", "pytestqt", "hypothesis", "mypy", "ruff", "importlinter",
     "pypdf", "IPython", "matplotlib", "pydoc_data", "lib2to3",
     "PIL._avif", "PIL.AvifImagePlugin", "PIL.ImageQt", "PIL.ImageTk", "PIL._imagingtk",
+    "PIL._webp", "PIL.WebPImagePlugin", "PIL._imagingcms", "PIL.ImageCms",
+    "setuptools", "distutils", "_distutils_hack", "pkg_resources",
 )
 
 # Qt plugins left out, by kind, with why. PyInstaller's Qt hooks collect every plugin of each kind a
@@ -102,6 +107,9 @@ QT_PLUGINS_DROPPED: dict[str, tuple[tuple[str, ...], str]] = {
     "networkinformation": (("*",), "GeneDesk makes no network connections"),
     "tls": (("*",), "GeneDesk makes no network connections"),
     "networkaccess": (("*",), "GeneDesk makes no network connections"),
+    "imageformats": (("*qgif*", "*qicns*", "*qjpeg*", "*qtga*", "*qtiff*", "*qwbmp*", "*qwebp*"),
+                     "the window shows only PNG (built into Qt: signatures) and SVG/ICO theme "
+                     "icons; the other codecs would be dead weight"),
 }
 
 # Qt's own translations (standard buttons and dialogs) by language; the window does not load

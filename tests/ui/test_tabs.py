@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QDialogButtonBox
 
 from genedesk.core import imports
@@ -39,6 +40,26 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def _ink(image) -> int:  # type: ignore[no-untyped-def]
+    """Dark pixels on a sampled grid: a blank (white or transparent) page has none."""
+    dark = 0
+    for x in range(0, image.width(), 3):
+        for y in range(0, image.height(), 3):
+            colour = image.pixelColor(x, y)
+            dark += colour.alpha() > 0 and colour.lightness() < 128
+    return dark
+
+
+def _assert_previewed(qtbot, tab) -> None:  # type: ignore[no-untyped-def]
+    """The preview shows the stored PDF itself: every page, with text drawn on the screen."""
+    qtbot.waitUntil(lambda: tab.pdf_document.status() == QPdfDocument.Status.Ready, timeout=10000)
+    assert tab.pdf_document.pageCount() == len(PdfReader(io.BytesIO(tab.preview.pdf)).pages) >= 1
+    page = tab.pdf_document.render(0, QSize(420, 594))
+    assert not page.isNull() and _ink(page) > 200, "the first page rendered blank"
+    tab.pdf_view.resize(600, 500)
+    qtbot.waitUntil(lambda: _ink(tab.pdf_view.viewport().grab().toImage()) > 100, timeout=10000)
+
+
 def test_generate_finalize_with_the_password_amend_and_export(qtbot, controller_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     window = _signed_in_demo(qtbot, controller_factory, tmp_path)
     vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("BRCA2", "GRCh38"), "A", "G", "0/1")],
@@ -62,6 +83,7 @@ def test_generate_finalize_with_the_password_amend_and_export(qtbot, controller_
         FIRST_NEW_REPORT, "Patient letter (large print)", "1", "Draft", "Demo Counsellor"]
     qtbot.waitUntil(lambda: tab.preview is not None)
     assert "page" in tab.preview_label.text() and tab.preview_label.text().startswith(f"{FIRST_NEW_REPORT} version 1")
+    _assert_previewed(qtbot, tab)
     assert not tab.amend_button.isEnabled()
 
     _click(qtbot, tab.finalize_button)

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -51,16 +53,6 @@ STATUS_WORDS = {
 }
 ROLE_WORDS = {"counsellor": "Genetic counsellor", "admin": "Clinic administrator"}
 _COLUMNS = ("Report", "Kind", "Version", "Status", "Date", "Author", "Signed by", "SHA-256")
-
-
-def qt_pdf_available() -> bool:
-    """QtPdf is an optional part of PySide6 (not in every wheel); preview only when present."""
-    try:
-        import PySide6.QtPdf
-        import PySide6.QtPdfWidgets  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def page_count(pdf: bytes) -> int:
@@ -142,10 +134,10 @@ class ReportsTab(QWidget):
         self.generate_button.clicked.connect(self.generate)
         self.table = read_only_table(_COLUMNS, "Reports and their versions")
         self.table.itemSelectionChanged.connect(self._selected)
-        self.finalize_button = QPushButton("&Finalize and sign…")
+        self.finalize_button = QPushButton("Finali&ze and sign…")
         self.finalize_button.setAccessibleName("Finalize and sign the draft")
         self.finalize_button.clicked.connect(self.ask_finalize)
-        self.amend_button = QPushButton("&Amend…")
+        self.amend_button = QPushButton("Am&end…")
         self.amend_button.setAccessibleName("Amend the final report")
         self.amend_button.clicked.connect(self.ask_amend)
         self.export_button = QPushButton("E&xport PDF…")
@@ -163,20 +155,20 @@ class ReportsTab(QWidget):
         self.preview_label.setAccessibleName("Preview")
         self.preview_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         preview_layout.addWidget(self.preview_label)
-        self._pdf_view: QWidget | None = None
-        self._pdf_document: object | None = None
-        if qt_pdf_available():
-            from PySide6.QtPdf import QPdfDocument
-            from PySide6.QtPdfWidgets import QPdfView
-
-            self._pdf_document = QPdfDocument(self)
-            view = QPdfView(self)
-            view.setDocument(self._pdf_document)
-            view.setPageMode(QPdfView.PageMode.MultiPage)
-            view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-            view.setAccessibleName("Report preview")
-            self._pdf_view = view
-            preview_layout.addWidget(view, 1)
+        # The PDF itself, exactly the bytes that are stored, signed and exported: what the
+        # counsellor reads here is what the patient gets.
+        self.pdf_document = QPdfDocument(self)
+        self._pdf_buffer: QBuffer | None = None
+        self.pdf_view = QPdfView(self)
+        self.pdf_view.setDocument(self.pdf_document)
+        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pdf_view.setAccessibleName("Report preview")
+        self.pdf_view.setAccessibleDescription(
+            "The chosen report version as it prints; scroll to read every page"
+        )
+        self.pdf_view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        preview_layout.addWidget(self.pdf_view, 1)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("New:"))
@@ -311,6 +303,7 @@ class ReportsTab(QWidget):
         self.preview = preview
         if preview is None:
             self.preview_label.clear()
+            self._clear_pdf()
             return
         v = preview.version
         pages = page_count(preview.pdf)
@@ -321,22 +314,28 @@ class ReportsTab(QWidget):
         )
         if v.amendment_reason:
             summary += f"\nAmended because: {v.amendment_reason}"
-        if self._pdf_document is not None:
-            self._load_pdf(preview.pdf)
-            self.preview_label.setText(summary)
-        else:
-            self.preview_label.setText(
-                summary + "\n\nThis copy of GeneDesk has no PDF viewer built in: use Export PDF "
-                "and open the exported file to read it."
-            )
+        self._load_pdf(preview.pdf)
+        self.preview_label.setText(summary)
 
     def _load_pdf(self, pdf: bytes) -> None:
-        from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
+        # The PDF stays in memory (a QBuffer): a patient's report is never written to a temp file
+        # to be shown. The document reads from the buffer, so the buffer lives until the next one.
+        old = self._pdf_buffer
         buffer = QBuffer(self)
         buffer.setData(QByteArray(pdf))
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self._pdf_document.load(buffer)  # type: ignore[union-attr,attr-defined,unused-ignore]
+        self.pdf_document.load(buffer)
+        self._pdf_buffer = buffer
+        if old is not None:
+            old.close()
+            old.deleteLater()
+
+    def _clear_pdf(self) -> None:
+        self.pdf_document.close()
+        if self._pdf_buffer is not None:
+            self._pdf_buffer.close()
+            self._pdf_buffer.deleteLater()
+            self._pdf_buffer = None
 
     # --- acting -------------------------------------------------------------------------
 
@@ -468,5 +467,4 @@ class ReportsTab(QWidget):
         self.message.clear()
         self.preview = None
         self.preview_label.clear()
-        if self._pdf_document is not None:
-            self._pdf_document.close()  # type: ignore[attr-defined,unused-ignore]
+        self._clear_pdf()
