@@ -180,6 +180,7 @@ class GeneDeskApp(QObject):
         self.window = MainWindow(self.worker, staff_member=member, vault_label=label)
         self.window.lock_requested.connect(self.lock)
         self.window.locked.sign_in_requested.connect(lambda: self._sign_in(on_cancel_quit=False))
+        self.window.fit_to_screen()
         self.window.show()
         self.window.show_list()
         self.idle.arm()

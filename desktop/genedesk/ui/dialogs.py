@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from genedesk import APP_NAME
-from genedesk.ui.forms import add_row, error_label, password_field, show_error
+from genedesk.ui.forms import add_row, error_label, password_field, scale_font, show_error
 
 # attempt(values, done, failed): run the work; call done() on success or failed(message).
 Attempt = Callable[[dict[str, str], Callable[[], None], Callable[[str], None]], None]
@@ -84,7 +84,7 @@ class SignInDialog(WorkingDialog):
     ) -> None:
         super().__init__("Sign in", attempt, parent)
         heading = QLabel(f"Sign in to {APP_NAME}")
-        heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        scale_font(heading, 1.6, bold=True)
         self.layout_.addWidget(heading)
         if hint:
             note = QLabel(hint)

@@ -3,8 +3,10 @@ every list of records is the same read-only, row-selecting table."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -12,6 +14,15 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QWidget,
 )
+
+
+def scale_font(widget: QWidget, factor: float, *, bold: bool = False) -> None:
+    """Make a heading `factor` times the system's font size, so it grows with the user's setting
+    (a fixed point size in a style sheet would not)."""
+    font = QFont(QApplication.font())
+    font.setPointSizeF(QApplication.font().pointSizeF() * factor)
+    font.setBold(bold)
+    widget.setFont(font)
 
 
 def add_row(
@@ -51,6 +62,7 @@ def show_error(label: QLabel, text: str | None) -> None:
 def read_only_table(columns: tuple[str, ...] | list[str], name: str) -> QTableWidget:
     """A table of records: one selectable row each, nothing editable in place, named for screen readers."""
     table = QTableWidget(0, len(columns))
+    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
     table.setHorizontalHeaderLabels(list(columns))
     table.setAccessibleName(name)
     table.verticalHeader().hide()

@@ -26,6 +26,7 @@ from genedesk.core.patients import Patient, PatientDetails
 from genedesk.core.pgx.definitions import load_definitions
 from genedesk.core.staff import Staff
 from genedesk.core.vault import Vault
+from genedesk.ui.forms import scale_font
 from genedesk.ui.patient_form import PatientForm
 from genedesk.ui.patient_list import SHOWN_AT_MOST, PatientListView
 from genedesk.ui.patient_mode import PatientModeWindow
@@ -43,7 +44,7 @@ class LockedScreen(QWidget):
         super().__init__()
         label = QLabel("GeneDesk is locked.\nSign in to continue.")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet("font-size: 18pt; color: #555;")
+        scale_font(label, 1.8)
         label.setAccessibleName("GeneDesk is locked")
         self.sign_in = QPushButton("&Sign in…")
         self.sign_in.setAccessibleName("Sign in")
@@ -86,6 +87,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().showMessage(f"Signed in as {staff_member.name} ({staff_member.role})")
         self.worker.busy_changed.connect(self._busy)
+
+    def fit_to_screen(self) -> None:
+        """Open large enough for a findings table and a report preview side by side: most of the
+        screen, but never more than it (a small laptop) and never tiny (a big monitor)."""
+        screen = self.screen().availableGeometry()
+        width = min(screen.width(), max(1000, int(screen.width() * 0.85)))
+        height = min(screen.height(), max(700, int(screen.height() * 0.85)))
+        self.resize(width, height)
+        self.move(screen.x() + (screen.width() - width) // 2, screen.y() + (screen.height() - height) // 2)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -204,7 +214,7 @@ class MainWindow(QMainWindow):
         flow = PatientModeFlow(patient.id, opened_by=self.staff)
         self.patient_mode = PatientModeWindow(self.session, flow)
         self.patient_mode.left.connect(self._left_patient_mode)
-        self.patient_mode.showFullScreen()
+        self.patient_mode.show_full_screen(self.screen())
         self.hide()
 
     def _left_patient_mode(self, member: Staff) -> None:

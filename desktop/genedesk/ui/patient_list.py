@@ -108,6 +108,7 @@ class PatientListView(QWidget):
         self.add_button.setAccessibleName("Add patient")
         self.add_button.clicked.connect(self.add_patient)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         self.table.setAccessibleName("Patients")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

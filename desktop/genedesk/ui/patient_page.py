@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from genedesk.core import audit
 from genedesk.core.audit import AuditEvent
 from genedesk.core.patients import Patient
 from genedesk.ui.consents_tab import ConsentsTab
 from genedesk.ui.findings_tab import FindingsTab
+from genedesk.ui.forms import scale_font
 from genedesk.ui.reports_tab import ReportsTab
 from genedesk.ui.session import Session
 from genedesk.ui.sharing_tab import SharingTab
@@ -31,6 +33,18 @@ _ACTION_WORDS = {
     "test.imported": "Lab file imported",
     "finding.classified": "Finding classified",
     "finding.updated": "Finding changed",
+    "report.draft_saved": "Report draft made",
+    "report.finalized": "Report signed",
+    "report.amended": "Report amended",
+    "report.exported": "Report exported",
+    "consent.given": "Consent given",
+    "consent.declined": "Consent declined",
+    "consent.withdrawn": "Consent withdrawn",
+    "consent.expired": "Consent expired",
+    "request.added": "Sharing request received",
+    "request.permitted": "Sharing request permitted",
+    "request.denied": "Sharing request denied",
+    "request.released": "Data released",
 }
 
 
@@ -83,9 +97,14 @@ class OverviewTab(QWidget):
 
 
 class HistoryTab(QWidget):
-    def __init__(self) -> None:
+    """This patient's audit events, newest first; read afresh each time the tab is shown."""
+
+    def __init__(self, session: Session) -> None:
         super().__init__()
+        self.session = session
+        self.patient_id: int | None = None
         self.table = QTableWidget(0, 3)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setHorizontalHeaderLabels(["When (UTC)", "Staff", "What"])
         self.table.setAccessibleName("History of this patient's record")
         self.table.verticalHeader().hide()
@@ -104,7 +123,23 @@ class HistoryTab(QWidget):
             for column, text in enumerate((event.at[:19].replace("T", " "), event.staff, what)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
 
+    def refresh(self) -> None:
+        patient_id = self.patient_id
+        if patient_id is None:
+            return
+
+        def show(events: list[AuditEvent]) -> None:
+            if self.patient_id == patient_id:  # not locked or moved on meanwhile
+                self.show_events(events)
+
+        self.session.worker.run(
+            lambda vault: audit.events(vault, subject=f"patient:{patient_id}", limit=200),
+            show,
+            self.session.fail,
+        )
+
     def clear(self) -> None:
+        self.patient_id = None
         self.table.setRowCount(0)
 
 
@@ -119,10 +154,10 @@ class PatientPage(QWidget):
         self.back_button.setAccessibleName("Back to all patients")
         self.back_button.clicked.connect(self.back)
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        scale_font(self.title, 1.6, bold=True)
         self.title.setAccessibleName("Patient")
         self.subtitle = QLabel()
-        self.patient_mode_button = QPushButton("&Patient mode")
+        self.patient_mode_button = QPushButton("Patient &mode")
         self.patient_mode_button.setAccessibleName("Patient mode")
         self.patient_mode_button.setToolTip(
             "Full screen, large type: the patient reviews their results and consents"
@@ -144,14 +179,14 @@ class PatientPage(QWidget):
         self.sharing = SharingTab(session)
         # A withdrawn consent can deny the pending requests it covered.
         self.consents.changed.connect(lambda: self.sharing.refresh())
-        self.history = HistoryTab()
+        self.history = HistoryTab(session)
         self.tabs.addTab(self.overview, "&Overview")
         self.tabs.addTab(self.tests, "&Tests")
-        self.tabs.addTab(self.findings, "&Findings")
+        self.tabs.addTab(self.findings, "Fi&ndings")
         self.tabs.addTab(self.reports, "&Reports")
         self.tabs.addTab(self.consents, "&Consents")
         self.tabs.addTab(self.sharing, "&Sharing")
-        self.tabs.addTab(self.history, "&History")
+        self.tabs.addTab(self.history, "Histor&y")
         header = QHBoxLayout()
         header.addWidget(self.back_button)
         header.addSpacing(12)
@@ -163,6 +198,11 @@ class PatientPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
+        self.tabs.currentChanged.connect(self._tab_shown)
+
+    def _tab_shown(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.history:
+            self.history.refresh()
 
     def show_patient(self, patient: Patient, events: list[AuditEvent]) -> None:
         self.patient = patient
@@ -175,6 +215,7 @@ class PatientPage(QWidget):
             self.reports.show_patient(patient.id)
             self.consents.show_patient(patient.id)
             self.sharing.show_patient(patient.id)
+        self.history.patient_id = patient.id
         self.history.show_events(events)
 
     def clear(self) -> None:

@@ -109,6 +109,7 @@ class SharingTab(QWidget):
         self.last_release: ReleaseResult | None = None
 
         self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setHorizontalHeaderLabels(list(_COLUMNS))
         self.table.setAccessibleName("Sharing requests")
         self.table.verticalHeader().hide()
@@ -121,10 +122,10 @@ class SharingTab(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # wraps a long name
         self.table.itemSelectionChanged.connect(self._selected)
 
-        self.evaluate_button = QPushButton("&Evaluate")
+        self.evaluate_button = QPushButton("Eva&luate")
         self.evaluate_button.setAccessibleName("Evaluate the selected request against the consents")
         self.evaluate_button.clicked.connect(self.evaluate)
-        self.release_button = QPushButton("Re&lease…")
+        self.release_button = QPushButton("Release &data…")
         self.release_button.setAccessibleName("Release the selected request")
         self.release_button.clicked.connect(self.ask_release)
         self.decision = QLabel()
@@ -175,20 +176,20 @@ class SharingTab(QWidget):
         self.deidentified.setChecked(True)
         self.ethics_ref = QLineEdit()
         self.ethics_ref.setPlaceholderText("optional")
-        self.add_button = QPushButton("&Add request")
+        self.add_button = QPushButton("Add re&quest")
         self.add_button.setAccessibleName("Add the sharing request")
         self.add_button.clicked.connect(self.add)
         new = QGroupBox("New request")
         form = QFormLayout(new)
         add_row(
             form,
-            "&Organisation:",
+            "Or&ganisation:",
             self.requester,
             description="The organisation asking for the data",
         )
-        add_row(form, "T&ype:", self.requester_type)
+        add_row(form, "Ty&pe:", self.requester_type)
         add_row(form, "Co&untry:", self.country, description="Two-letter ISO 3166 code, e.g. GB")
-        add_row(form, "U&se:", self.permission, description="The DUO permission the use needs")
+        add_row(form, "Us&e:", self.permission, description="The DUO permission the use needs")
         add_row(
             form,
             "D&isease:",
@@ -202,7 +203,7 @@ class SharingTab(QWidget):
             data_layout.addWidget(box)
         form.addRow(QLabel("Data:"), data_row)
         form.addRow(QLabel(""), self.deidentified)
-        add_row(form, "E&thics reference:", self.ethics_ref)
+        add_row(form, "Ethics reference:", self.ethics_ref)
         add_row_buttons = QHBoxLayout()
         add_row_buttons.addStretch(1)
         add_row_buttons.addWidget(self.add_button)

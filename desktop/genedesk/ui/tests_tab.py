@@ -131,6 +131,7 @@ class TestsTab(QWidget):
         self.session = session
         self.patient_id: int | None = None
         self.dialog: ImportDialog | None = None
+        self.file_dialog: QFileDialog | None = None
         self._tests: list[tuple[GeneticTest, list[VariantCall]]] = []
         self.import_button = QPushButton("&Import a lab file…")
         self.import_button.setAccessibleName("Import a lab file")
@@ -161,6 +162,7 @@ class TestsTab(QWidget):
             signal.connect(lambda *_: self._show_calls())
         self.call_model = CallTableModel()
         self.calls = QTableView()
+        self.calls.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.calls.setModel(self.call_model)
         self.calls.setAccessibleName("Variant calls")
         self.calls.verticalHeader().hide()
@@ -260,12 +262,15 @@ class TestsTab(QWidget):
         ]
         self.call_model.set_calls(shown)
 
-    def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the lab's file", "", "Variant files (*.vcf *.vcf.gz *.bcf);;All files (*)"
-        )
-        if path:
-            self.start_import(Path(path))
+    def choose_file(self) -> QFileDialog:
+        # An open (not exec) dialog: the event loop keeps running, so auto-lock still fires.
+        dialog = QFileDialog(self, "Choose the lab's file")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(["Variant files (*.vcf *.vcf.gz *.bcf)", "All files (*)"])
+        dialog.fileSelected.connect(lambda path: self.start_import(Path(path)))
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
 
     def start_import(self, path: Path) -> ImportDialog | None:
         if self.patient_id is None:
@@ -286,6 +291,8 @@ class TestsTab(QWidget):
     def clear(self) -> None:
         self.patient_id = None
         self._tests = []
+        if self.file_dialog is not None and self.file_dialog.isVisible():
+            self.file_dialog.reject()
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.cancel()
             self.dialog.reject()

@@ -62,6 +62,7 @@ class WorklistDialog(QDialog):
         self.summary.setAccessibleName("Worklist summary")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setHorizontalHeaderLabels(list(_COLUMNS))
         self.table.setAccessibleName("Patients to recontact")
         self.table.verticalHeader().hide()
