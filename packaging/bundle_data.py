@@ -107,9 +107,13 @@ QT_PLUGINS_DROPPED: dict[str, tuple[tuple[str, ...], str]] = {
     "networkinformation": (("*",), "GeneDesk makes no network connections"),
     "tls": (("*",), "GeneDesk makes no network connections"),
     "networkaccess": (("*",), "GeneDesk makes no network connections"),
-    "imageformats": (("*qgif*", "*qicns*", "*qjpeg*", "*qtga*", "*qtiff*", "*qwbmp*", "*qwebp*"),
+    "imageformats": (("*qgif*", "*qicns*", "*qjpeg*", "*qtga*", "*qtiff*", "*qwbmp*", "*qwebp*",
+                      "*qpdf*"),
                      "the window shows only PNG (built into Qt: signatures) and SVG/ICO theme "
-                     "icons; the other codecs would be dead weight"),
+                     "icons (reports are drawn by QtPdf itself, not as images)"),
+    "platforminputcontexts": (("*qtvirtualkeyboard*",),
+                              "Qt's on-screen keyboard (from PySide6-Addons) is drawn with Qt Quick "
+                              "and QML (17 MB); desktops bring their own input methods"),
 }
 
 # Qt's own translations (standard buttons and dialogs) by language; the window does not load

@@ -490,6 +490,29 @@ def step_qt(run: SelfTestRun) -> str:
            f"image formats: {', '.join(formats)}"
 
 
+def step_report_preview(run: SelfTestRun) -> str:
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtWidgets import QApplication
+
+    letter = run.home / "patient-letter.pdf"
+    if not letter.exists():
+        raise NotRun("needs the patient letter step")
+    QApplication.instance() or QApplication([sys.argv[0], "-platform", "offscreen"])
+    document = QPdfDocument()
+    document.load(str(letter))
+    if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
+        raise StepFailed(f"QtPdf could not open the letter ({document.error().name})")
+    page = document.render(0, QSize(300, 424))
+    sample = [page.pixelColor(x, y) for x in range(0, 300, 4) for y in range(0, 424, 4)]
+    ink = sum(1 for c in sample if c.alpha() > 0 and c.lightness() < 128)
+    pages = document.pageCount()
+    document.close()
+    if ink == 0:
+        raise StepFailed("QtPdf drew the letter's first page blank")
+    return f"QtPdf drew page 1 of {pages} ({ink} dark samples)"
+
+
 STEPS: tuple[Step, ...] = (
     ("bundled data", step_bundled_data),
     ("SQLCipher", step_sqlcipher),
@@ -506,6 +529,7 @@ STEPS: tuple[Step, ...] = (
     ("patient letter", step_patient_letter),
     ("audit trail and vault checks", step_audit),
     ("window toolkit (Qt, offscreen)", step_qt),
+    ("report preview (QtPdf)", step_report_preview),
 )
 
 
