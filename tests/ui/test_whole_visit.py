@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QDate, QPointF, Qt
 from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenuBar
 
 from genedesk.core import audit, findings, patients
@@ -199,6 +200,13 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
     mode.save_receipt_to(receipt)
     qtbot.waitUntil(receipt.exists, timeout=15000)
     assert "withdr" in "".join(p.extract_text() for p in PdfReader(receipt).pages).lower()
+    printed = tmp_path / "printed receipt.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(printed))
+    mode.print_receipt_to(printer)
+    qtbot.waitUntil(lambda: "printing" in mode.receipt_message.text(), timeout=15000)
+    assert len(PdfReader(printed).pages) == len(PdfReader(receipt).pages)
 
     # --- staff take the screen back with a password ---------------------------------------------
     mode._back()

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QScreen
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -29,6 +30,7 @@ from genedesk.core import patient_mode
 from genedesk.core.atomic import atomic_write
 from genedesk.core.patient_mode import PatientModeFlow, PatientView, Step
 from genedesk.core.staff import Staff
+from genedesk.ui.printing import ask_to_print, print_pdf
 from genedesk.ui.session import Session, describe
 from genedesk.ui.signature_pad import SignaturePad
 
@@ -117,10 +119,18 @@ class PatientModeWindow(QWidget):
         """Cover the whole screen the staff window was on. The geometry is set as well as the
         full-screen state: without a window manager (a kiosk session) the state alone is ignored."""
         if on is not None:
-            self.setGeometry(on.geometry())
+            self.setScreen(on)
         self.showFullScreen()
         self.raise_()
         self.activateWindow()
+        if on is not None:
+            QTimer.singleShot(300, lambda: self._cover(on))
+
+    def _cover(self, screen: QScreen) -> None:
+        # Only when nothing made the window full screen (setting the geometry first would stop
+        # Qt from setting the full-screen state at all).
+        if self.isVisible() and self.geometry() != screen.geometry():
+            self.setGeometry(screen.geometry())
 
     # Building the pages ----------------------------------------------------------------------------
 
@@ -156,12 +166,18 @@ class PatientModeWindow(QWidget):
         self.receipt_message = _label("")
         save = QPushButton(self.words["save_receipt"])
         save.clicked.connect(self._save_receipt)
+        self.print_receipt_button = QPushButton(self.words["print_receipt"])
+        self.print_receipt_button.setAccessibleName(self.words["print_receipt"])
+        self.print_receipt_button.clicked.connect(
+            lambda: ask_to_print(self, self.words["print_receipt"], self.print_receipt_to)
+        )
         back = QPushButton(self.words["cancel_button"])
         back.clicked.connect(self._back)
         buttons = QHBoxLayout()
         buttons.addWidget(back)
         buttons.addStretch(1)
         buttons.addWidget(save)
+        buttons.addWidget(self.print_receipt_button)
         layout.addWidget(self.done_text)
         layout.addWidget(self.receipt_message)
         layout.addLayout(buttons)
@@ -317,6 +333,16 @@ class PatientModeWindow(QWidget):
         )
         if path:
             self.save_receipt_to(Path(path))
+
+    def print_receipt_to(self, printer: QPrinter) -> None:
+        receipt = self.flow.receipt
+        if receipt is None:
+            return
+        self.session.worker.run(
+            lambda _vault: print_pdf(receipt, printer),
+            lambda _pages: self.receipt_message.setText(self.words["receipt_printed"]),
+            self._failed,
+        )
 
     def save_receipt_to(self, path: Path) -> None:
         assert self.flow.receipt is not None

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +40,7 @@ from genedesk.core.reports.store import ReportVersion
 from genedesk.core.vault import Vault
 from genedesk.ui.dialogs import Attempt, WorkingDialog
 from genedesk.ui.forms import add_row, password_field, read_only_table
+from genedesk.ui.printing import ask_to_print, print_pdf
 from genedesk.ui.session import Session, describe
 
 KIND_WORDS = {
@@ -143,6 +145,10 @@ class ReportsTab(QWidget):
         self.export_button = QPushButton("E&xport PDF…")
         self.export_button.setAccessibleName("Export the PDF")
         self.export_button.clicked.connect(self.ask_export)
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setAccessibleName("Print the report")
+        self.print_button.clicked.connect(self.ask_print)
+        self.print_dialog: QPrintDialog | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Report message")
@@ -177,7 +183,8 @@ class ReportsTab(QWidget):
         top.addWidget(self.large_print)
         top.addWidget(self.generate_button)
         actions = QHBoxLayout()
-        for button in (self.finalize_button, self.amend_button, self.export_button):
+        for button in (self.finalize_button, self.amend_button, self.export_button,
+                       self.print_button):
             actions.addWidget(button)
         actions.addWidget(self.message, 1)
         upper = QWidget()
@@ -285,6 +292,7 @@ class ReportsTab(QWidget):
         self.finalize_button.setEnabled(bool(latest and chosen and not chosen.is_final))
         self.amend_button.setEnabled(bool(latest and chosen and chosen.is_final))
         self.export_button.setEnabled(chosen is not None)
+        self.print_button.setEnabled(chosen is not None)
 
     def _selected(self) -> None:
         self._update_buttons()
@@ -449,8 +457,31 @@ class ReportsTab(QWidget):
         self.session.worker.run(
             lambda vault: store.export(vault, actor, chosen.report_id, chosen.version, path),
             lambda written: self.message.setText(
-                f"Exported {chosen.report_id} version {chosen.version} to {written}. "
-                "Open the exported file to read or print it."
+                f"Exported {chosen.report_id} version {chosen.version} to {written}."
+            ),
+            self._failed,
+        )
+
+    def ask_print(self) -> QPrintDialog | None:
+        chosen = self.selected()
+        if chosen is None:
+            return None
+        title = f"{chosen.report_id} version {chosen.version}"
+        self.print_dialog = ask_to_print(self, title, self.print_to)
+        return self.print_dialog
+
+    def print_to(self, printer: QPrinter) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        self.message.setText(f"Printing {chosen.report_id} version {chosen.version}…")
+        self.session.worker.run(
+            lambda vault: print_pdf(
+                store.pdf_bytes(vault, chosen.report_id, chosen.version), printer
+            ),
+            lambda pages: self.message.setText(
+                f"Sent {chosen.report_id} version {chosen.version} to the printer "
+                f"({pages} page{'s' if pages != 1 else ''})."
             ),
             self._failed,
         )
@@ -459,7 +490,7 @@ class ReportsTab(QWidget):
         self.patient_id = None
         self._versions = []
         self._findings = []
-        for dialog in (self.sign_dialog, self.file_dialog):
+        for dialog in (self.sign_dialog, self.file_dialog, self.print_dialog):
             if dialog is not None and dialog.isVisible():
                 dialog.reject()
         self.table.setRowCount(0)
