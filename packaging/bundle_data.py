@@ -124,6 +124,17 @@ QT_TRANSLATION_LANGUAGES: tuple[str, ...] = ()
 # writes in: English now, Spanish next.
 PYPHEN_LANGUAGES = ("en", "es")
 
+# Libraries of the build machine that the bundle must not carry, with why. Qt's CUPS print plugin
+# links the system's libcups, which brings GnuTLS, Avahi and their helpers (~7.5 MB). Like the
+# GTK theme, libcups has to match the user's own print system, and every desktop Linux has it;
+# where it is missing the plugin does not load and Qt still prints to PDF.
+SYSTEM_LIBRARIES_LEFT_OUT: tuple[tuple[str, ...], str] = (
+    ("libcups.so.2", "libgnutls.so.30", "libp11-kit.so.0", "libunistring.so.2", "libgmp.so.10",
+     "libnettle.so.8", "libhogweed.so.6", "libtasn1.so.6", "libidn2.so.0",
+     "libavahi-client.so.3", "libavahi-common.so.3"),
+    "the system's print stack (CUPS): it must match the user's printers and print server",
+)
+
 SIZE_LIMIT_MB = 250
 
 
@@ -188,6 +199,11 @@ def qt_plugin_kept(path: str) -> bool:
         return True
     dropped = QT_PLUGINS_DROPPED.get(parts[-2])
     return dropped is None or not any(fnmatchcase(parts[-1], pattern) for pattern in dropped[0])
+
+
+def system_library_kept(path: str) -> bool:
+    """Whether a library PyInstaller found on the build machine stays in the bundle."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1] not in SYSTEM_LIBRARIES_LEFT_OUT[0]
 
 
 def qt_translation_kept(path: str) -> bool:
