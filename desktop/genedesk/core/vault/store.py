@@ -18,6 +18,7 @@ import sqlcipher3
 from genedesk.core.errors import GeneDeskError
 from genedesk.core.vault import schema
 from genedesk.core.vault.lock import VaultLock
+from genedesk.core.vault.wal import WAL_CHECK_LIMIT, wal_loses_commits
 
 DB_NAME = "vault.db"
 KEY_NAME = "vault.key"
@@ -57,13 +58,78 @@ def damaged(folder: Path) -> VaultDamagedError:
     )
 
 
+# SQLite primary result codes (the low byte of an extended code).
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 10, 11, 13, 26
+
+
+def _result_code(error: sqlcipher3.DatabaseError) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_damage(error: sqlcipher3.DatabaseError) -> bool:
+    """True when SQLite (or SQLCipher's page check) found the file's bytes are not what was written.
+
+    A page whose HMAC does not match reads as SQLITE_NOTADB; a page that decrypts but does not
+    make sense as SQLITE_CORRUPT. Rules refusing a change (IntegrityError) or a busy, full or
+    failing disk are not damage.
+    """
+    return _result_code(error) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _disk_refused(
+    error: sqlcipher3.DatabaseError, folder: Path, *, doing: str = "save this change"
+) -> GeneDeskError | None:
+    """The counsellor's words for a disk that refused a write, or None for other errors."""
+    code = _result_code(error)
+    if code == _SQLITE_FULL:
+        return GeneDeskError(
+            f"There is not enough space on the disk holding the vault ({folder}) to {doing}.",
+            hint="Free some space on that disk, then try again. Nothing was changed.",
+        )
+    if code == _SQLITE_IOERR:
+        return GeneDeskError(
+            f"The disk holding the vault ({folder}) refused to {doing} "
+            "(it may be full, limited in file size, or failing).",
+            hint="Free some space or check the disk, then try again. Nothing was changed.",
+        )
+    return None
+
+
 def _key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
 
+def _check_wal(db_path: Path) -> None:
+    wal = Path(f"{db_path}-wal")
+    try:
+        if wal.stat().st_size > WAL_CHECK_LIMIT:
+            # A -wal this big comes from a bulk load (a ClinVar release) cut short; checking it
+            # in Python would hold up the open for minutes, and SQLite's own rule stands.
+            log.warning("the vault's -wal file is too big to check before opening")
+            return
+        data = wal.read_bytes()
+    except FileNotFoundError:
+        return
+    except OSError:
+        return  # SQLite itself reports an unreadable -wal when it opens the file
+    if wal_loses_commits(data):
+        log.error("the vault's -wal file is damaged")
+        raise damaged(db_path.parent)
+
+
 def connect(db_path: Path, key: bytes, *, create: bool = False) -> sqlcipher3.Connection:
-    """Open and key a connection; raise KeyRejected if the key does not open the file."""
+    """Open and key a connection; raise KeyRejected if the key does not open the file.
+
+    Opening an existing file first checks a -wal left by a program that stopped without closing
+    the vault (VaultDamagedError when replaying it would lose committed changes). Callers hold
+    the vault's lock, so no other GeneDesk is writing that -wal.
+    """
     mode = "rwc" if create else "rw"
+    if not create:
+        _check_wal(db_path)
+    sidecars = [Path(f"{db_path}{suffix}") for suffix in ("-wal", "-shm")]
+    new_sidecars = [side for side in sidecars if not side.exists()]
     try:
         conn = sqlcipher3.connect(
             f"file:{db_path.as_posix()}?mode={mode}", uri=True, isolation_level=None
@@ -74,11 +140,22 @@ def connect(db_path: Path, key: bytes, *, create: bool = False) -> sqlcipher3.Co
             hint="Check that the folder exists and that you may read and write it.",
         ) from error
     try:
+        # SQLCipher logs failed page checks to stderr, where a counsellor would read them.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
         conn.execute("PRAGMA cipher_compatibility = 4")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher3.DatabaseError:
+    except sqlcipher3.DatabaseError as error:
         conn.close()
+        # A disk that refuses the -shm file is not a wrong key, nor a damaged vault.
+        refused = _disk_refused(error, db_path.parent, doing="open the vault")
+        if refused is not None:
+            # Leave the folder as it was: remove the -wal and -shm this attempt made (they hold
+            # nothing; the caller holds the lock, so no other GeneDesk uses them).
+            for side in new_sidecars:
+                with contextlib.suppress(OSError):
+                    side.unlink()
+            raise refused from None
         raise KeyRejected from None
     conn.row_factory = sqlcipher3.Row
     return conn
@@ -142,6 +219,9 @@ class Vault:
         self._lock = lock
         self._key = key  # SQLCipher holds it in memory anyway; needed for backups and re-keying
         self._in_transaction = False
+        # Set once a read or write meets damaged bytes: from then on every write is refused, so
+        # nothing is built on top of data that can no longer be trusted.
+        self.is_damaged = False
 
     @property
     def db_path(self) -> Path:
@@ -157,35 +237,59 @@ class Vault:
     def schema_version(self) -> int:
         return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
 
+    def _translated(self, error: sqlcipher3.DatabaseError) -> GeneDeskError | None:
+        """The GeneDesk error to raise instead of a raw SQLite one, or None to let it through."""
+        if is_damage(error):
+            self.is_damaged = True
+            log.error("vault damage found: %s", _result_code(error))
+            return damaged(self.folder)
+        return _disk_refused(error, self.folder)
+
+    @contextlib.contextmanager
+    def _guarded(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlcipher3.DatabaseError as error:
+            translated = self._translated(error)
+            if translated is None:
+                raise
+            raise translated from None
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlcipher3.Connection]:
         """One write transaction: everything inside is committed together or not at all."""
         if self._in_transaction:
             raise RuntimeError("transactions do not nest")
+        if self.is_damaged:
+            raise damaged(self.folder)
         conn = self.connection
-        conn.execute("BEGIN IMMEDIATE")
+        with self._guarded():
+            conn.execute("BEGIN IMMEDIATE")
         self._in_transaction = True
         try:
             yield conn
+            conn.execute("COMMIT")
+        except sqlcipher3.DatabaseError as error:
+            with contextlib.suppress(sqlcipher3.DatabaseError):
+                conn.execute("ROLLBACK")
+            translated = self._translated(error)
+            if translated is None:
+                raise
+            raise translated from None
         except BaseException:
             with contextlib.suppress(sqlcipher3.DatabaseError):
                 conn.execute("ROLLBACK")
             raise
-        else:
-            try:
-                conn.execute("COMMIT")
-            except sqlcipher3.DatabaseError:
-                with contextlib.suppress(sqlcipher3.DatabaseError):
-                    conn.execute("ROLLBACK")
-                raise
         finally:
             self._in_transaction = False
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlcipher3.Row]:
-        return list(self.connection.execute(sql, params).fetchall())
+        with self._guarded():
+            return list(self.connection.execute(sql, params).fetchall())
 
     def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        return self.connection.execute(sql, params).fetchone()
+        with self._guarded():
+            return self.connection.execute(sql, params).fetchone()
 
     def detach_lock(self) -> VaultLock | None:
         """Take the lock away from this object so close() keeps the vault locked (re-keying)."""
