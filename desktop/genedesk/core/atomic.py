@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from genedesk.core.errors import GeneDeskError
 
-_NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 _NO_ACCESS = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
@@ -34,6 +34,13 @@ def fsync_dir(folder: Path) -> None:
 
 def explain_os_error(error: OSError, what: str, where: Path) -> GeneDeskError:
     """Turn an OS error into a message a counsellor can act on (no patient data in it)."""
+    if error.errno == errno.EFBIG:
+        # Not a full disk: a drive (FAT32 holds 4 GB per file) or the account limits file size.
+        return GeneDeskError(
+            f"{what[:1].upper()}{what[1:]} is too large for the drive at {where}.",
+            hint="That drive, or this account, limits how large one file may be (drives "
+            "formatted as FAT32 take at most 4 GB). Choose another drive. Nothing was changed.",
+        )
     if error.errno in _NO_SPACE:
         return GeneDeskError(
             f"There is not enough space to write {what} in {where}.",
@@ -57,8 +64,12 @@ def atomic_write(
     content: bytes | Callable[[BinaryIO], None],
     *,
     what: str = "the file",
+    before_publish: Callable[[], None] | None = None,
 ) -> None:
-    """Write `content` (bytes, or a function that writes into the open file) to `path` atomically."""
+    """Write `content` (bytes, or a function that writes into the open file) to `path` atomically.
+
+    `before_publish` runs once the complete file is on disk and before it takes `path`'s name
+    (e.g. to commit the audit event that records it); if it raises, nothing is published."""
     path = Path(path)
     folder = path.parent
     tmp_name: str | None = None
@@ -73,6 +84,8 @@ def atomic_write(
                 content(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        if before_publish is not None:
+            before_publish()
         os.replace(tmp_name, path)
         tmp_name = None
         fsync_dir(folder)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import logging
 import os
@@ -17,7 +18,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import sqlcipher3
 
@@ -417,6 +418,18 @@ def rekey_vault(opened: Vault, *, staff_name: str, passphrase: str | None = None
                 raise GeneDeskError(
                     "The re-encrypted copy did not check out; the vault was not changed."
                 )
+            # The event goes into the re-encrypted copy, so it is there exactly when the copy
+            # becomes the vault: a kill after the swap can no longer leave a key change unaudited.
+            check.execute("BEGIN IMMEDIATE")
+            audit.record(
+                check,
+                vault_id=keyfile.vault_id,
+                staff=staff_name,
+                action="vault.rekeyed",
+                subject="vault",
+                details={"key_fingerprint": key_fingerprint(new_key)},
+            )
+            check.execute("COMMIT")
         finally:
             check.close()
     except sqlcipher3.DatabaseError as error:
@@ -445,15 +458,6 @@ def rekey_vault(opened: Vault, *, staff_name: str, passphrase: str | None = None
     if keyfile.mode == "keyring":
         custody.forget_key(keyfile.vault_id, previous=True)
     vault = _finish_open(folder, new_key, vault_id=keyfile.vault_id, lock=lock)
-    with vault.transaction() as tx:
-        audit.record(
-            tx,
-            vault_id=vault.vault_id,
-            staff=staff_name,
-            action="vault.rekeyed",
-            subject="vault",
-            details={"key_fingerprint": vault.key_fingerprint},
-        )
     log.info("vault re-keyed")
     return OpenedVault(vault, recovery_key=recovery_key)
 
@@ -512,27 +516,33 @@ def backup_vault(vault: Vault, destination: Path, *, staff_name: str) -> BackupI
         "db_size": len(db_bytes),
     }
 
-    def write_zip(handle: BinaryIO) -> None:
-        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-            archive.writestr(DB_NAME, db_bytes)
-            archive.writestr(KEY_NAME, keyfile_bytes)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+        archive.writestr(DB_NAME, db_bytes)
+        archive.writestr(KEY_NAME, keyfile_bytes)
+    content = packed.getvalue()
+    digest = hashlib.sha256(content).hexdigest()
 
-    atomic_write(destination, write_zip, what="the backup")
-    digest = hashlib.sha256(destination.read_bytes()).hexdigest()
-    with vault.transaction() as tx:
-        audit.record(
-            tx,
-            vault_id=vault.vault_id,
-            staff=staff_name,
-            action="vault.backed_up",
-            subject="vault",
-            details={"file": destination.name, "sha256": digest},
-        )
+    def record_backup() -> None:
+        # Committed once the complete file is on disk and before it replaces the older backup:
+        # a failed write records nothing, and a crash can never leave a copy of every patient
+        # that no event records (at worst an event whose sha256 matches no file).
+        with vault.transaction() as tx:
+            audit.record(
+                tx,
+                vault_id=vault.vault_id,
+                staff=staff_name,
+                action="vault.backed_up",
+                subject="vault",
+                details={"file": destination.name, "sha256": digest},
+            )
+
+    atomic_write(destination, content, what="the backup", before_publish=record_backup)
     log.info("backup written")
     return BackupInfo(
         destination,
-        destination.stat().st_size,
+        len(content),
         digest,
         vault.vault_id,
         int(manifest["schema_version"]),
