@@ -219,6 +219,8 @@ def _like_pattern(word: str) -> str:
 
 def search_patients(vault: Vault, text: str = "", *, limit: int = 200) -> list[Patient]:
     """Patients whose names, record number or birth date contain every word of `text`."""
+    # A terminal's undecodable bytes arrive as lone surrogates, which SQLite cannot take.
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     words = fold(text).split()[:8]
     where = " AND ".join("search_text LIKE ? ESCAPE '\\'" for _ in words) or "1"
     rows = vault.query(

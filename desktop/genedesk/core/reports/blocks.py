@@ -41,6 +41,7 @@ def facts_table(
         data,
         colWidths=column_widths(shares),
         hAlign="LEFT",
+        splitInRow=1,  # a value longer than a page (a long reason for testing) flows on
         style=[
             CELL_FONT,
             ("VALIGN", (0, 0), (-1, -1), "TOP"),

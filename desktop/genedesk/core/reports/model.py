@@ -98,6 +98,21 @@ def _refuse(what: str) -> UsageError:
     return UsageError(f"The report cannot be made: {what}.")
 
 
+def _check_printable_name(patient: ReportPatient) -> None:
+    """A name the report fonts cannot draw would print as empty boxes on every page: refuse it,
+    naming the field and the characters by code (never the name itself)."""
+    from genedesk.core.reports.fonts import missing_characters
+
+    for field, value in (("given name", patient.given_name), ("family name", patient.family_name)):
+        missing = missing_characters(value)
+        if missing:
+            codes = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:5])
+            raise _refuse(
+                f"the patient's {field} has characters the report fonts cannot print ({codes}); "
+                "write the name in the Latin, Greek or Cyrillic alphabet on the patient's record"
+            )
+
+
 # --- the parts ----------------------------------------------------------------------------
 
 
@@ -595,6 +610,7 @@ class ReportRequest:
                 raise _refuse(f"a patient's choice must be one of {', '.join(CHOICES)}")
         if self.version < 1:
             raise _refuse("versions are numbered from 1")
+        _check_printable_name(self.patient)
         if self.status is ReportStatus.AMENDED and self.amendment is None:
             raise _refuse("an amended version must say which version it replaces and why")
         ids = [f.id for f in self.findings]
