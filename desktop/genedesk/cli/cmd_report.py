@@ -37,17 +37,18 @@ def run_report(args: argparse.Namespace) -> int:
             author=signed.staff.name,
             signer=signer,
         )
+        # The PDF is written inside the version's own transaction: a file that cannot be
+        # written leaves no new version behind.
         if args.amend:
             version = store.amend(
-                signed.vault, signed.staff, request, report_id=args.amend, reason=args.reason
+                signed.vault, signed.staff, request, report_id=args.amend, reason=args.reason,
+                out=args.out,
             )
         elif args.final:
-            version = store.finalize(signed.vault, signed.staff, request)
+            version = store.finalize(signed.vault, signed.staff, request, out=args.out)
         else:
-            version = store.save_draft(signed.vault, signed.staff, request)
-        written = store.export(
-            signed.vault, signed.staff, version.report_id, version.version, args.out
-        )
+            version = store.save_draft(signed.vault, signed.staff, request, out=args.out)
+        written = args.out
     if args.json:
         output.created(
             version.report_id,

@@ -250,8 +250,12 @@ def _keep(
     action: str,
     progress: Progress | None,
     cancelled: Cancel | None,
+    out: Path | None = None,
 ) -> None:
-    """Render the request as this version and store it (over the draft, or as a new row)."""
+    """Render the request as this version and store it (over the draft, or as a new row).
+
+    With `out`, the PDF is also written there inside the same transaction: if the file cannot be
+    written the version is not kept either, so no version exists that nobody received."""
     data = render(request, progress=progress, cancelled=cancelled)
     digest = hashlib.sha256(data).hexdigest()
     amendment = request.amendment
@@ -309,6 +313,10 @@ def _keep(
             "sha256": digest,
         },
     )
+    if out is not None:
+        _record_export(conn, vault, actor, report.number, report.kind.value, report.patient_id,
+                       request.version, request.status.value, digest)
+        atomic_write(Path(out), data, what=f"report {report.number}")
 
 
 def _identity(
@@ -357,6 +365,7 @@ def save_draft(
     reason: str | None = None,
     progress: Progress | None = None,
     cancelled: Cancel | None = None,
+    out: Path | None = None,
 ) -> ReportVersion:
     """Keep a draft: a new report (no `report_id`), the report's draft saved again, or — after
     a final version — the draft of an amendment (then `reason` is required)."""
@@ -391,6 +400,7 @@ def save_draft(
             action="report.draft_saved",
             progress=progress,
             cancelled=cancelled,
+            out=out,
         )
     return _version_for(vault, report, version)
 
@@ -408,6 +418,7 @@ def finalize(
     report_id: str | None = None,
     progress: Progress | None = None,
     cancelled: Cancel | None = None,
+    out: Path | None = None,
 ) -> ReportVersion:
     """Make the final version: of a new report (no `report_id`), or from the report's draft
     (a draft made after a final version becomes the amendment it was drafted as). A report
@@ -447,6 +458,7 @@ def finalize(
             action="report.amended" if amendment else "report.finalized",
             progress=progress,
             cancelled=cancelled,
+            out=out,
         )
     return _version_for(vault, report, version)
 
@@ -460,6 +472,7 @@ def amend(
     reason: str,
     progress: Progress | None = None,
     cancelled: Cancel | None = None,
+    out: Path | None = None,
 ) -> ReportVersion:
     """A new final version replacing the latest final one, printed with the amendment banner.
     A pending amendment draft is replaced by it."""
@@ -488,6 +501,7 @@ def amend(
             action="report.amended",
             progress=progress,
             cancelled=cancelled,
+            out=out,
         )
     return _version_for(vault, report, version)
 
@@ -499,23 +513,33 @@ def export(vault: Vault, actor: Staff, report_id: str, version: int, path: Path)
     kept = next(v for v in versions(vault, report_id) if v.version == version)
     target = Path(path)
     with vault.transaction() as conn:
-        audit.record(
-            conn,
-            vault_id=vault.vault_id,
-            staff=actor.name,
-            action="report.exported",
-            subject=f"patient:{kept.patient_id}",
-            # No file name: people name files after the patient.
-            details={
-                "report": report_id,
-                "kind": kept.kind.value,
-                "version": version,
-                "status": kept.status.value,
-                "sha256": kept.sha256,
-            },
-        )
+        _record_export(conn, vault, actor, report_id, kept.kind.value, kept.patient_id, version,
+                       kept.status.value, kept.sha256)
         atomic_write(target, data, what=f"report {report_id}")
     return target
+
+
+def _record_export(
+    conn: sqlcipher3.Connection,
+    vault: Vault,
+    actor: Staff,
+    report_id: str,
+    kind: str,
+    patient_id: int,
+    version: int,
+    status: str,
+    sha256: str,
+) -> None:
+    audit.record(
+        conn,
+        vault_id=vault.vault_id,
+        staff=actor.name,
+        action="report.exported",
+        subject=f"patient:{patient_id}",
+        # No file name: people name files after the patient.
+        details={"report": report_id, "kind": kind, "version": version, "status": status,
+                 "sha256": sha256},
+    )
 
 
 __all__ = [
