@@ -45,7 +45,7 @@ def test_back_up_and_verify_from_the_vault_menu(qtbot, controller_factory, tmp_p
     qtbot.waitUntil(lambda: dialog.isVisible() and "patients" in dialog.status_values["counts"].text())
     assert dialog.status_values["counts"].text().startswith("8 patients")
     assert "passphrase" in dialog.status_values["key_mode"].text()
-    assert "genedesk vault restore" in dialog.restore_text.text()
+    assert dialog.restore_button.isEnabled() and "Restoring a backup" in dialog.restore_text.text()
     assert "genedesk vault recover" in dialog.restore_text.text()
 
     target = tmp_path / "backups" / "clinic"

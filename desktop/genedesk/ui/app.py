@@ -22,12 +22,13 @@ from genedesk.core.atomic import atomic_write
 from genedesk.core.demo import DemoVault, create_demo_vault
 from genedesk.core.logs import setup_logging
 from genedesk.core.staff import Staff
-from genedesk.core.vault import Vault, create_vault, custody, open_vault
+from genedesk.core.vault import Vault, create_vault, custody, open_vault, restore_vault
 from genedesk.core.vault.keyfile import KeyFile
-from genedesk.core.vault.store import DB_NAME, KEY_NAME
+from genedesk.core.vault.store import DB_NAME, KEY_NAME, VaultDamagedError
 from genedesk.ui.dialogs import FirstRunDialog, RecoveryKeyDialog, SignInDialog, UnlockDialog
 from genedesk.ui.idle import IdleLock
 from genedesk.ui.main_window import MainWindow
+from genedesk.ui.restore_dialog import RestoreDialog
 from genedesk.ui.session import describe
 from genedesk.ui.worker import VaultWorker
 
@@ -51,7 +52,10 @@ class GeneDeskApp(QObject):
         self.demo = demo
         self.worker = VaultWorker()
         self.window: MainWindow | None = None
-        self.dialog: FirstRunDialog | UnlockDialog | SignInDialog | RecoveryKeyDialog | None = None
+        self.dialog: (
+            FirstRunDialog | UnlockDialog | SignInDialog | RecoveryKeyDialog | RestoreDialog | None
+        ) = None
+        self.damage_box: QMessageBox | None = None
         self.recovery_key: str | None = None
         minutes = settings.Settings().get(settings.AUTO_LOCK_MINUTES)
         self.idle = IdleLock(
@@ -64,22 +68,99 @@ class GeneDeskApp(QObject):
     def start(self) -> None:
         if not (self.folder / DB_NAME).exists():
             self._first_run()
-        elif self.demo is not None:
+        else:
+            self._open_existing()
+
+    def _open_existing(self) -> None:
+        quit_on_cancel = self.window is None
+        if self.demo is not None:
             passphrase = self.demo.passphrase
             self.worker.open(
                 lambda: open_vault(self.folder, passphrase=passphrase).vault,
-                lambda _: self._sign_in(),
+                lambda _: self._sign_in(on_cancel_quit=quit_on_cancel),
                 self._cannot_open,
             )
         elif KeyFile.read(self.folder / KEY_NAME).mode == "passphrase":
             self._unlock()
         else:
             self.worker.open(
-                lambda: open_vault(self.folder).vault, lambda _: self._sign_in(), self._cannot_open
+                lambda: open_vault(self.folder).vault,
+                lambda _: self._sign_in(on_cancel_quit=quit_on_cancel),
+                self._cannot_open,
             )
 
     def _cannot_open(self, error: Exception) -> None:
+        if isinstance(error, VaultDamagedError):
+            self.offer_restore(error.message)
+            return
         QMessageBox.critical(None, APP_NAME, describe(error))
+        QApplication.instance().quit()  # type: ignore[union-attr]
+
+    # Restoring ----------------------------------------------------------------------------------
+
+    def offer_restore(self, reason: str) -> QMessageBox:
+        """The vault is damaged: nothing of it is shown or changed any more; offer the backup."""
+        if self.window is not None:
+            self.idle.disarm()
+            self.window.lock()
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.reject()
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            APP_NAME,
+            f"{reason}\n\nNothing more is read from it or written to it. Restore the newest "
+            "backup to go on working; the damaged file is kept beside it.",
+            parent=self.window,
+        )
+        restore = box.addButton("Restore from a backup…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Quit GeneDesk", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.buttonClicked.connect(
+            lambda button: self.restore("The vault file is damaged.", damaged=True)
+            if button is restore
+            else self._quit()
+        )
+        self.damage_box = box
+        box.open()
+        return box
+
+    def restore(
+        self, reason: str = "Choose the backup to put in place of this vault.", *, damaged: bool = False
+    ) -> None:
+        """Close the vault, then ask for the backup (and what opens it) and put it in place."""
+        if self.window is not None:
+            self.idle.disarm()
+            self.window.lock()
+        passphrase_mode = (self.folder / KEY_NAME).exists() and (
+            KeyFile.read(self.folder / KEY_NAME).mode == "passphrase"
+        )
+
+        def attempt(values: dict[str, str], done: Done, failed: Failed) -> None:
+            passphrase = values["passphrase"] or None
+            self.worker.open(
+                lambda: restore_vault(
+                    Path(values["backup"]),
+                    self.folder,
+                    recovery_key=values["recovery_key"] or None,
+                    passphrase=passphrase,
+                    new_passphrase=passphrase,
+                    replace=True,
+                ).vault,
+                lambda _: done(),
+                lambda error: failed(describe(error)),
+            )
+
+        def ask(_: object = None) -> None:
+            dialog = RestoreDialog(attempt, reason=reason, passphrase_mode=passphrase_mode)
+            dialog.accepted.connect(lambda: self._sign_in(on_cancel_quit=self.window is None))
+            # Not restoring after all: a damaged vault leaves nothing to go back to (quit); a
+            # restore asked for from the Vault dialog goes back to the vault as it was.
+            dialog.rejected.connect(self._quit if damaged else self._open_existing)
+            self._show_dialog(dialog)
+
+        self.worker.close_vault(ask, lambda error: QMessageBox.critical(None, APP_NAME, describe(error)))
+
+    def _quit(self) -> None:
         QApplication.instance().quit()  # type: ignore[union-attr]
 
     def _first_run(self) -> None:
@@ -179,6 +260,8 @@ class GeneDeskApp(QObject):
         label = "demo vault (invented patients)" if self.demo else str(self.folder)
         self.window = MainWindow(self.worker, staff_member=member, vault_label=label)
         self.window.lock_requested.connect(self.lock)
+        self.window.damaged.connect(self.offer_restore)
+        self.window.restore_requested.connect(self.restore)
         self.window.locked.sign_in_requested.connect(lambda: self._sign_in(on_cancel_quit=False))
         self.window.fit_to_screen()
         self.window.show()
@@ -195,7 +278,8 @@ class GeneDeskApp(QObject):
         self._sign_in(on_cancel_quit=False)
 
     def _show_dialog(
-        self, dialog: FirstRunDialog | UnlockDialog | SignInDialog | RecoveryKeyDialog
+        self,
+        dialog: FirstRunDialog | UnlockDialog | SignInDialog | RecoveryKeyDialog | RestoreDialog,
     ) -> None:
         self.dialog = dialog
         dialog.open()

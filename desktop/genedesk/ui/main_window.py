@@ -26,6 +26,7 @@ from genedesk.core.patients import Patient, PatientDetails
 from genedesk.core.pgx.definitions import load_definitions
 from genedesk.core.staff import Staff
 from genedesk.core.vault import Vault
+from genedesk.core.vault.store import VaultDamagedError
 from genedesk.ui.forms import scale_font
 from genedesk.ui.patient_form import PatientForm
 from genedesk.ui.patient_list import SHOWN_AT_MOST, PatientListView
@@ -58,6 +59,8 @@ class LockedScreen(QWidget):
 
 class MainWindow(QMainWindow):
     lock_requested = Signal()
+    damaged = Signal(str)  # what was wrong: the vault file is damaged
+    restore_requested = Signal()  # Vault ▸ Restore from a backup…
 
     def __init__(self, worker: VaultWorker, *, staff_member: Staff, vault_label: str) -> None:
         super().__init__()
@@ -136,6 +139,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Signed in as {self.staff.name} ({self.staff.role})")
 
     def fail(self, error: Exception) -> None:
+        if isinstance(error, VaultDamagedError):
+            self.damaged.emit(error.message)  # the app locks and offers to restore
+            return
         QMessageBox.warning(self, APP_NAME, describe(error))
 
     # Patient list -------------------------------------------------------------------------------
@@ -256,6 +262,7 @@ class MainWindow(QMainWindow):
     def open_vault_dialog(self) -> VaultDialog:
         if self.vault_dialog is None:
             self.vault_dialog = VaultDialog(self.session, parent=self)
+            self.vault_dialog.restore_requested.connect(self.restore_requested)
         self.vault_dialog.open()
         self.vault_dialog.raise_()
         self.vault_dialog.refresh_status()

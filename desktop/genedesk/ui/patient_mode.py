@@ -123,13 +123,14 @@ class PatientModeWindow(QWidget):
         self.showFullScreen()
         self.raise_()
         self.activateWindow()
-        if on is not None:
-            QTimer.singleShot(300, lambda: self._cover(on))
+        # With self as the timer's context, the check is dropped if the window is gone by then.
+        QTimer.singleShot(300, self, self._cover_screen)
 
-    def _cover(self, screen: QScreen) -> None:
+    def _cover_screen(self) -> None:
         # Only when nothing made the window full screen (setting the geometry first would stop
         # Qt from setting the full-screen state at all).
-        if self.isVisible() and self.geometry() != screen.geometry():
+        screen = self.screen()
+        if self.isVisible() and screen is not None and self.geometry() != screen.geometry():
             self.setGeometry(screen.geometry())
 
     # Building the pages ----------------------------------------------------------------------------

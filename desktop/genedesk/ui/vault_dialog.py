@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,10 +38,8 @@ BACKUP_SUFFIX = ".gdbackup"
 # Line breaks are written in (the label does not wrap) so the dialog sizes itself to the text.
 RESTORE_EXPLAINED = (
     "<b>Restoring a backup</b> puts the vault back as it was when the backup was made;<br>"
-    "everything recorded since then is lost. It replaces the vault file this window has<br>"
-    "open, so GeneDesk cannot do it while the window is open. Close GeneDesk, then run:<br>"
-    "&nbsp;&nbsp;<code>genedesk vault restore BACKUP-FILE --replace</code><br>"
-    "The current vault is kept beside it (vault.db.before-restore-…), in case it is wanted.<br>"
+    "everything recorded since then is lost. Everyone is signed out while it runs, and the<br>"
+    "current vault is kept beside it (vault.db.before-restore-…), in case it is wanted.<br>"
     "<br>"
     "<b>Recovery</b> is for when the vault will not open on this computer: a new computer,<br>"
     "a lost keyring or a forgotten passphrase. It needs the recovery key from the vault's<br>"
@@ -68,6 +66,7 @@ def _key_kept(status: dict[str, Any]) -> str:
 
 
 class VaultDialog(QDialog):
+    restore_requested = Signal()
     """Non-modal; every answer from the worker lands in a label the person (or a test) can read."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -136,6 +135,13 @@ class VaultDialog(QDialog):
         self.restore_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.restore_text.setAccessibleName("How to restore or recover the vault")
         restore_layout.addWidget(self.restore_text)
+        self.restore_button = QPushButton("&Restore from a backup…")
+        self.restore_button.setAccessibleName("Restore from a backup")
+        self.restore_button.clicked.connect(self._ask_restore)
+        restore_row = QHBoxLayout()
+        restore_row.addWidget(self.restore_button)
+        restore_row.addStretch(1)
+        restore_layout.addLayout(restore_row)
         layout.addWidget(restore_box)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -147,6 +153,10 @@ class VaultDialog(QDialog):
         self.verify_button.clicked.connect(self.verify)
         self.last_backup: BackupInfo | None = None
         self.last_check: VerifyReport | None = None
+
+    def _ask_restore(self) -> None:
+        self.reject()
+        self.restore_requested.emit()
 
     # Status -------------------------------------------------------------------------------------
 

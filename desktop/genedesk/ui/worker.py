@@ -123,6 +123,16 @@ class VaultWorker(QObject):
 
         self.submit(job, on_done, on_error)
 
+    def close_vault(self, on_done: Callable[[None], None], on_error: Callable[[Exception], None]) -> None:
+        """Close the open vault (releasing its lock) and keep the worker for the next one."""
+
+        def job() -> None:
+            if self._vault is not None:
+                vault, self._vault = self._vault, None
+                vault.close()
+
+        self.submit(job, on_done, on_error)
+
     def close(self) -> None:
         """Close the vault on its own thread and stop the worker (waits for running work)."""
 

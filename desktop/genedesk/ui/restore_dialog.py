@@ -1,0 +1,102 @@
+"""Restoring a backup from the window: offered when the vault is found damaged, and from the
+Vault dialog.
+
+The vault is closed first (restoring replaces its file); core.vault.restore_vault keeps the
+current file beside the restored one (vault.db.before-restore-…). On the same computer the
+keyring (or the passphrase) opens the backup; on a new one the recovery key does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from genedesk.ui.dialogs import Attempt, WorkingDialog
+from genedesk.ui.forms import add_row, password_field
+from genedesk.ui.vault_dialog import BACKUP_SUFFIX
+
+
+class RestoreDialog(WorkingDialog):
+    def __init__(
+        self,
+        attempt: Attempt,
+        *,
+        reason: str,
+        passphrase_mode: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Restore from a backup", attempt, parent)
+        # Line breaks written in, no word wrap: a wrapping label makes a dialog too short for it.
+        intro = QLabel(
+            f"{reason}\n\n"
+            "Restoring puts the records back as they were when the backup was made;\n"
+            "anything recorded after it must be entered again. The current vault file\n"
+            "is kept beside the restored one."
+        )
+        self.layout_.addWidget(intro)
+        self.backup = QLineEdit()
+        self.browse = QPushButton("C&hoose…")
+        self.browse.setAccessibleName("Choose the backup file")
+        self.browse.clicked.connect(self.choose_file)
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        row_layout.addWidget(self.backup, 1)
+        row_layout.addWidget(self.browse)
+        caption = QLabel("&Backup file:")
+        caption.setBuddy(self.backup)
+        self.backup.setAccessibleName("Backup file")
+        self.backup.setAccessibleDescription(
+            f"The newest backup (a {BACKUP_SUFFIX} file) of this clinic's vault"
+        )
+        self.form.addRow(caption, row)
+        self.passphrase: QLineEdit | None = None
+        if passphrase_mode:
+            self.passphrase = password_field()
+            add_row(self.form, "Vault &passphrase:", self.passphrase)
+        self.recovery_key = QLineEdit()
+        add_row(
+            self.form,
+            "&Recovery key (if asked):",
+            self.recovery_key,
+            description="From the vault's recovery sheet; needed on a new computer or when this "
+            "computer's keyring no longer holds the key",
+        )
+        self.finish_layout()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Restore")
+        self.adjustSize()
+        self.file_dialog: QFileDialog | None = None
+
+    def choose_file(self) -> QFileDialog:
+        dialog = QFileDialog(self, "Choose the backup")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters([f"GeneDesk backups (*{BACKUP_SUFFIX})", "All files (*)"])
+        dialog.fileSelected.connect(self.backup.setText)
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def values(self) -> dict[str, str]:
+        return {
+            "backup": self.backup.text().strip(),
+            "passphrase": self.passphrase.text() if self.passphrase is not None else "",
+            "recovery_key": self.recovery_key.text().strip(),
+        }
+
+    def check(self, values: dict[str, str]) -> str | None:
+        if not values["backup"]:
+            return "Choose the backup file to restore."
+        if not Path(values["backup"]).is_file():
+            return f"There is no file {values['backup']}."
+        if self.passphrase is not None and not values["passphrase"] and not values["recovery_key"]:
+            return "Type the vault passphrase (or the recovery key)."
+        return None
