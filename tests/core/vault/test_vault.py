@@ -444,3 +444,33 @@ def test_init_refuses_an_existing_vault(keyring_vault: MadeVault) -> None:
     with pytest.raises(GeneDeskError, match="already a vault"):
         create_vault(keyring_vault.folder, admin_name="x", admin_password=ADMIN_PASSWORD)
     assert snapshot(keyring_vault.folder) == before
+
+
+def test_leftovers_of_killed_rekeys_and_backups_are_cleared(passphrase_vault: MadeVault, tmp_path: Path) -> None:
+    """A SIGKILL cannot clean up: a re-key's copy (a whole second vault file) goes at the next
+    open, and a backup's temp file once it is clearly no one's write in progress."""
+    from genedesk.core.vault import backup_vault, open_vault
+
+    folder = passphrase_vault.folder
+    (folder / "vault.db.rekey").write_bytes(b"\0" * 8192)
+    (folder / "vault.db.rekey-wal").write_bytes(b"\0" * 32)
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    old = shelf / ".clinic.gdbackup.abc123.partial"
+    fresh = shelf / ".clinic.gdbackup.def456.partial"
+    other = shelf / ".another.gdbackup.abc123.partial"
+    for leftover in (old, fresh, other):
+        leftover.write_bytes(b"half a backup")
+    two_hours_ago = os.stat(old).st_mtime - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    os.utime(other, (two_hours_ago, two_hours_ago))
+
+    opened = open_vault(folder, passphrase=PASSPHRASE)
+    try:
+        assert not (folder / "vault.db.rekey").exists() and not (folder / "vault.db.rekey-wal").exists()
+        backup_vault(opened.vault, shelf / "clinic.gdbackup", staff_name=ADMIN)
+    finally:
+        opened.vault.close()
+    assert not old.exists(), "an hour-old temp file of this backup is removed"
+    assert fresh.exists(), "a recent one may be another program's write in progress"
+    assert other.exists(), "another backup's temp files are not ours to remove"

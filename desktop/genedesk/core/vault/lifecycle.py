@@ -9,11 +9,13 @@ program is killed between any two steps.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import io
 import json
 import logging
 import os
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -269,14 +271,33 @@ def _settle_key_change(folder: Path, keyfile: KeyFile, used: bytes) -> list[str]
     if keyfile.mode == "keyring":
         custody.store_key(keyfile.vault_id, used)
         custody.forget_key(keyfile.vault_id, previous=True)
-    with contextlib.suppress(FileNotFoundError):
-        (folder / (DB_NAME + ".rekey")).unlink()
     if used_fp == keyfile.entries[0].fingerprint:
         return ["A key change that was interrupted has been completed."]
     return [
         "A key change was interrupted before it finished; the vault still uses its previous key "
         "and its previous recovery key. Run `genedesk vault rekey` again if you still want a new one."
     ]
+
+
+def _remove_stale_rekey_copy(folder: Path) -> None:
+    """A re-key killed half-way leaves its re-encrypted copy (a whole second vault file) behind;
+    with the lock held, no re-key is running, so it can go."""
+    stale = folder / (DB_NAME + ".rekey")
+    _remove_sidecars(stale)
+    with contextlib.suppress(FileNotFoundError):
+        stale.unlink()
+
+
+# A backup interrupted (power cut, killed) leaves its temp file; one this old is no one's write.
+STALE_PARTIAL_SECONDS = 3600
+
+
+def _remove_stale_partials(destination: Path) -> None:
+    now = time.time()
+    for partial in destination.parent.glob(f".{glob.escape(destination.name)}.*.partial"):
+        with contextlib.suppress(OSError):
+            if now - partial.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                partial.unlink()
 
 
 def open_vault(folder: Path, *, passphrase: str | None = None) -> OpenedVault:
@@ -306,6 +327,7 @@ def open_vault(folder: Path, *, passphrase: str | None = None) -> OpenedVault:
             except KeyRejected:
                 continue
             notes = _settle_key_change(folder, keyfile, key)
+            _remove_stale_rekey_copy(folder)
             log.info("vault opened (%s mode)", keyfile.mode)
             return OpenedVault(vault, notes=notes)
         # The key matched the key file, so the file itself no longer reads as it should.
@@ -480,6 +502,7 @@ def backup_vault(vault: Vault, destination: Path, *, staff_name: str) -> BackupI
     if not destination.parent.is_dir():
         raise UsageError(f"The folder {destination.parent} does not exist.")
     keyfile_bytes = (vault.folder / KEY_NAME).read_bytes()
+    _remove_stale_partials(destination)
     snapshot = destination.parent / f".{destination.name}.snapshot"
     _remove_sidecars(snapshot)
     with contextlib.suppress(FileNotFoundError):
