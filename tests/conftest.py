@@ -18,6 +18,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from genedesk.core import staff
+from genedesk.core.staff import Staff
+from genedesk.core.vault import Vault, open_vault
 from support import ADMIN, ADMIN_PASSWORD, PASSPHRASE, MadeVault
 
 
@@ -92,3 +95,16 @@ def keyring_vault(tmp_path: Path, real_keyring: None) -> Iterator[MadeVault]:
 def passphrase_vault(tmp_path: Path, no_keyring: None) -> MadeVault:
     """A new, closed vault in passphrase mode, on a PC with no keyring."""
     return _make_vault(tmp_path / "passphrase-vault", passphrase_mode=True)
+
+
+@pytest.fixture
+def vault(passphrase_vault: MadeVault) -> Iterator[Vault]:
+    """An open vault (passphrase mode, no keyring needed) for service tests."""
+    opened = open_vault(passphrase_vault.folder, passphrase=PASSPHRASE)
+    yield opened.vault
+    opened.vault.close()
+
+
+@pytest.fixture
+def admin(vault: Vault) -> Staff:
+    return staff.sign_in(vault, ADMIN, ADMIN_PASSWORD)

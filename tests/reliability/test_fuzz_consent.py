@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from genedesk.core.consent.duo import duo
@@ -46,24 +45,14 @@ from genedesk.core.consent.model import (
     check_terms,
 )
 from genedesk.core.errors import UsageError
+from reliability.fuzzing import fuzz_settings
 
-EXAMPLES = int(os.environ.get("GENEDESK_FUZZ_EXAMPLES", "0") or 0)
 ON = dt.date(2026, 6, 1)
 FORM = ConsentForm(1, "research", "en", 1, "Form", "Text", "0" * 64, "2025-01-01T00:00:00Z", "Ada")
 COUNTRIES = ("GB", "FR", "US", "DE")
 NAMES = ("University of Leeds", "Dr Ada Byron", "Project Kestrel", "Genomics England")
 RESEARCH_TYPES = ("cancer", "cardiology")
 DISEASES = ("MONDO:0007254", "MONDO:0005148")
-
-
-def fuzz_settings(ci_examples: int) -> settings:
-    return settings(
-        max_examples=EXAMPLES or ci_examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
 
 
 DATES = st.dates(dt.date(2024, 1, 1), dt.date(2028, 12, 31))

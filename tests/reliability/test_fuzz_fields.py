@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import sys
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from genedesk.core import patients, staff
+from genedesk.core import patients
 from genedesk.core.errors import UsageError
 from genedesk.core.knowledge.explain import family_explanation
 from genedesk.core.patients import PatientDetails
@@ -39,13 +37,11 @@ from genedesk.core.reports.model import FindingText, ReportKind, ReportRequest
 from genedesk.core.reports.store import render
 from genedesk.core.reports.text import clean
 from genedesk.core.staff import Staff
-from genedesk.core.vault import Vault, open_vault
-from support import ADMIN, ADMIN_PASSWORD, PASSPHRASE, MadeVault
+from genedesk.core.vault import Vault
+from reliability.fuzzing import fuzz_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core" / "reports"))
 import sample_reports as sample
-
-EXAMPLES = int(os.environ.get("GENEDESK_FUZZ_EXAMPLES", "0") or 0)
 
 HOSTILE = [
     "'; DROP TABLE patient;--",
@@ -83,28 +79,6 @@ FIELDS = {
     "family_name": "family name",
     "mrn": "record number",
 }
-
-
-def fuzz_settings(ci_examples: int) -> settings:
-    return settings(
-        max_examples=EXAMPLES or ci_examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-
-
-@pytest.fixture
-def fields_vault(passphrase_vault: MadeVault) -> Iterator[Vault]:
-    opened = open_vault(passphrase_vault.folder, passphrase=PASSPHRASE)
-    yield opened.vault
-    opened.vault.close()
-
-
-@pytest.fixture
-def fields_admin(fields_vault: Vault) -> Staff:
-    return staff.sign_in(fields_vault, ADMIN, ADMIN_PASSWORD)
 
 
 def counts(vault: Vault) -> tuple[int, int]:
@@ -161,36 +135,36 @@ def add_or_refusal(vault: Vault, actor: Staff, field: str, value: str) -> None:
 
 @pytest.mark.parametrize("field", sorted(FIELDS))
 def test_hostile_patient_fields_are_stored_exactly_or_refused_naming_the_field(
-    fields_vault: Vault, fields_admin: Staff, field: str
+    vault: Vault, admin: Staff, field: str
 ) -> None:
     for value in HOSTILE:
-        add_or_refusal(fields_vault, fields_admin, field, value)
+        add_or_refusal(vault, admin, field, value)
 
 
 @fuzz_settings(ci_examples=150)
 @given(field=st.sampled_from(sorted(FIELDS)), value=st.text(max_size=60))
 def test_any_text_in_a_patient_field_is_stored_exactly_or_refused_naming_the_field(
-    fields_vault: Vault, fields_admin: Staff, field: str, value: str
+    vault: Vault, admin: Staff, field: str, value: str
 ) -> None:
-    add_or_refusal(fields_vault, fields_admin, field, value)
+    add_or_refusal(vault, admin, field, value)
 
 
 def test_editing_a_patient_with_hostile_text_stores_it_exactly_or_changes_nothing(
-    fields_vault: Vault, fields_admin: Staff
+    vault: Vault, admin: Staff
 ) -> None:
-    patient = patients.add_patient(fields_vault, fields_admin, details())
+    patient = patients.add_patient(vault, admin, details())
     for field in FIELDS:
         for value in HOSTILE:
-            current = patients.get_patient(fields_vault, patient.id)
-            before = counts(fields_vault)
+            current = patients.get_patient(vault, patient.id)
+            before = counts(vault)
             try:
                 edited = patients.edit_patient(
-                    fields_vault, fields_admin, patient.id, **{field: value}
+                    vault, admin, patient.id, **{field: value}
                 )
             except UsageError as refusal:
                 assert FIELDS[field] in refusal.message.lower(), refusal.message
-                assert counts(fields_vault) == before
-                assert patients.get_patient(fields_vault, patient.id) == current
+                assert counts(vault) == before
+                assert patients.get_patient(vault, patient.id) == current
                 continue
             assert getattr(edited, field) == as_typed(value)
 
@@ -198,30 +172,30 @@ def test_editing_a_patient_with_hostile_text_stores_it_exactly_or_changes_nothin
 @fuzz_settings(ci_examples=200)
 @given(query=st.text(max_size=80))
 def test_search_with_any_text_never_fails(
-    fields_vault: Vault, fields_admin: Staff, query: str
+    vault: Vault, admin: Staff, query: str
 ) -> None:
-    found = patients.search_patients(fields_vault, query)
+    found = patients.search_patients(vault, query)
     assert isinstance(found, list)
 
 
 def test_search_with_hostile_queries_never_fails_and_wildcards_are_literal(
-    fields_vault: Vault, fields_admin: Staff
+    vault: Vault, admin: Staff
 ) -> None:
-    percent = patients.add_patient(fields_vault, fields_admin, details(family_name="100% Ltd_x"))
-    patients.add_patient(fields_vault, fields_admin, details(family_name="Ordinary"))
+    percent = patients.add_patient(vault, admin, details(family_name="100% Ltd_x"))
+    patients.add_patient(vault, admin, details(family_name="Ordinary"))
     for query in HOSTILE:
-        patients.search_patients(fields_vault, query)
+        patients.search_patients(vault, query)
     # LIKE wildcards typed by a person match only themselves.
-    assert [p.id for p in patients.search_patients(fields_vault, "%")] == [percent.id]
-    assert [p.id for p in patients.search_patients(fields_vault, "_x")] == [percent.id]
-    assert patients.count_patients(fields_vault) == 2  # nothing was dropped
+    assert [p.id for p in patients.search_patients(vault, "%")] == [percent.id]
+    assert [p.id for p in patients.search_patients(vault, "_x")] == [percent.id]
+    assert patients.count_patients(vault) == 2  # nothing was dropped
 
 
 def test_search_with_a_lone_surrogate_finds_nothing_instead_of_failing(
-    fields_vault: Vault, fields_admin: Staff
+    vault: Vault, admin: Staff
 ) -> None:
-    patients.add_patient(fields_vault, fields_admin, details())
-    assert patients.search_patients(fields_vault, "Ana \udcff") == []
+    patients.add_patient(vault, admin, details())
+    assert patients.search_patients(vault, "Ana \udcff") == []
 
 
 # --- PDFs -------------------------------------------------------------------------------------

@@ -21,30 +21,28 @@ more by hand; tests/reliability/atheris_vcf.py runs the same harness under ather
 from __future__ import annotations
 
 import gzip
-import os
 import re
 import struct
 import time
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
-from genedesk.core import imports, patients, staff
+from genedesk.core import imports, patients
 from genedesk.core.errors import BadInputError, GeneDeskError, UsageError
 from genedesk.core.genomics import KeepRules
 from genedesk.core.genomics.alleles import genomic_hgvs, trim_vcf_style
 from genedesk.core.genomics.genotype import parse_gt
 from genedesk.core.patients import PatientDetails
 from genedesk.core.staff import Staff
-from genedesk.core.vault import Vault, open_vault
-from support import ADMIN, ADMIN_PASSWORD, PASSPHRASE, SHARED_DATA, MadeVault
+from genedesk.core.vault import Vault
+from reliability.fuzzing import fuzz_settings
+from support import SHARED_DATA
 
-EXAMPLES = int(os.environ.get("GENEDESK_FUZZ_EXAMPLES", "0") or 0)
 WATCHDOG_SECONDS = 90.0  # an import of these small files that takes longer has hung
 MAX_RECORDS = 150  # seeds are cut to this many records so one example stays well under a second
 
@@ -352,31 +350,9 @@ def import_or_refusal(
     return Outcome(outcome, None)
 
 
-@pytest.fixture
-def fuzz_vault(passphrase_vault: MadeVault) -> Iterator[Vault]:
-    opened = open_vault(passphrase_vault.folder, passphrase=PASSPHRASE)
-    yield opened.vault
-    opened.vault.close()
-
-
-@pytest.fixture
-def fuzz_admin(fuzz_vault: Vault) -> Staff:
-    return staff.sign_in(fuzz_vault, ADMIN, ADMIN_PASSWORD)
-
-
 def add_patient(vault: Vault, actor: Staff, mrn: str, sex: str = "female") -> int:
     details = PatientDetails(mrn, "Fuzz", "Patient", "1980-02-03", sex)
     return patients.add_patient(vault, actor, details).id
-
-
-def fuzz_settings(ci_examples: int) -> settings:
-    return settings(
-        max_examples=EXAMPLES or ci_examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
 
 
 @fuzz_settings(ci_examples=300)
@@ -387,8 +363,8 @@ def fuzz_settings(ci_examples: int) -> settings:
     everything=st.booleans(),
 )
 def test_a_mutated_file_is_imported_or_refused_naming_it_and_a_refusal_changes_nothing(
-    fuzz_vault: Vault,
-    fuzz_admin: Staff,
+    vault: Vault,
+    admin: Staff,
     tmp_path: Path,
     which: int,
     inside: bool,
@@ -397,13 +373,13 @@ def test_a_mutated_file_is_imported_or_refused_naming_it_and_a_refusal_changes_n
 ) -> None:
     seeds = _cached_seeds()
     seed = seeds[which]
-    patient_id = _patient_for(fuzz_vault, fuzz_admin)
+    patient_id = _patient_for(vault, admin)
     path = tmp_path / seed.name
     path.write_bytes(mutated_file(seed, inside, mutations))
     # Reading every record gives htslib every line; the default rules (gene regions) take the
     # indexed and pre-filtered paths instead.
     keep = KeepRules.keep_everything() if everything else imports.default_keep_rules()
-    outcome = import_or_refusal(fuzz_vault, fuzz_admin, patient_id, path, seed.seed, keep)
+    outcome = import_or_refusal(vault, admin, patient_id, path, seed.seed, keep)
     # Shown by --hypothesis-show-statistics: how the examples ended.
     if outcome.refusal is None:
         event("imported")
@@ -435,20 +411,20 @@ def _patient_for(vault: Vault, actor: Staff) -> int:
 
 
 def test_after_hostile_files_every_seed_still_imports_or_is_refused_as_before(
-    fuzz_vault: Vault, fuzz_admin: Staff, tmp_path: Path
+    vault: Vault, admin: Staff, tmp_path: Path
 ) -> None:
     """A crashed reader process is replaced: after the files that kill htslib, a good file is
     imported as usual, and each seed gets the same outcome twice in a row (nothing left over)."""
     seeds = _cached_seeds()
     for round_number in (1, 2):
-        patient_id = add_patient(fuzz_vault, fuzz_admin, f"AGAIN-{round_number}")
+        patient_id = add_patient(vault, admin, f"AGAIN-{round_number}")
         outcomes = []
         for seed in seeds:
             path = tmp_path / f"round{round_number}" / seed.name
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(seed.raw)
             outcome = import_or_refusal(
-                fuzz_vault, fuzz_admin, patient_id, path, seed.seed, KeepRules.keep_everything()
+                vault, admin, patient_id, path, seed.seed, KeepRules.keep_everything()
             )
             outcomes.append(
                 outcome.imported.test.calls
