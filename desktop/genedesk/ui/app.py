@@ -20,20 +20,31 @@ from genedesk import APP_NAME, __version__
 from genedesk.core import clock, paths, settings, staff
 from genedesk.core.atomic import atomic_write
 from genedesk.core.demo import DemoVault, create_demo_vault
+from genedesk.core.errors import VaultLockedError
 from genedesk.core.logs import setup_logging
 from genedesk.core.staff import Staff
-from genedesk.core.vault import Vault, create_vault, custody, open_vault, restore_vault
+from genedesk.core.vault import (
+    Vault,
+    create_vault,
+    custody,
+    open_vault,
+    recover_vault,
+    restore_vault,
+)
 from genedesk.core.vault.keyfile import KeyFile
 from genedesk.core.vault.store import DB_NAME, KEY_NAME, VaultDamagedError
 from genedesk.ui.dialogs import FirstRunDialog, RecoveryKeyDialog, SignInDialog, UnlockDialog
 from genedesk.ui.idle import IdleLock
 from genedesk.ui.main_window import MainWindow
-from genedesk.ui.restore_dialog import RestoreDialog
+from genedesk.ui.restore_dialog import RecoverDialog, RestoreDialog
 from genedesk.ui.session import describe
 from genedesk.ui.worker import VaultWorker
 
 Done = Callable[[], None]
 Failed = Callable[[str], None]
+AppDialog = (
+    FirstRunDialog | UnlockDialog | SignInDialog | RecoveryKeyDialog | RestoreDialog | RecoverDialog
+)
 
 
 class GeneDeskApp(QObject):
@@ -52,9 +63,7 @@ class GeneDeskApp(QObject):
         self.demo = demo
         self.worker = VaultWorker()
         self.window: MainWindow | None = None
-        self.dialog: (
-            FirstRunDialog | UnlockDialog | SignInDialog | RecoveryKeyDialog | RestoreDialog | None
-        ) = None
+        self.dialog: AppDialog | None = None
         self.damage_box: QMessageBox | None = None
         self.recovery_key: str | None = None
         minutes = settings.Settings().get(settings.AUTO_LOCK_MINUTES)
@@ -92,6 +101,9 @@ class GeneDeskApp(QObject):
     def _cannot_open(self, error: Exception) -> None:
         if isinstance(error, VaultDamagedError):
             self.offer_restore(error.message)
+            return
+        if isinstance(error, VaultLockedError):  # this computer cannot unlock it: recover
+            self.recover(error.message)
             return
         QMessageBox.critical(None, APP_NAME, describe(error))
         QApplication.instance().quit()  # type: ignore[union-attr]
@@ -160,6 +172,26 @@ class GeneDeskApp(QObject):
 
         self.worker.close_vault(ask, lambda error: QMessageBox.critical(None, APP_NAME, describe(error)))
 
+    def recover(self, reason: str = "The vault cannot be opened on this computer.") -> None:
+        """Open the vault with the recovery key and keep its key on this computer again."""
+        needs_passphrase = not custody.keyring_available()
+
+        def attempt(values: dict[str, str], done: Done, failed: Failed) -> None:
+            self.worker.open(
+                lambda: recover_vault(
+                    self.folder,
+                    recovery_key=values["recovery_key"],
+                    new_passphrase=values["new_passphrase"] or None,
+                ).vault,
+                lambda _: done(),
+                lambda error: failed(describe(error)),
+            )
+
+        dialog = RecoverDialog(attempt, reason=reason, needs_passphrase=needs_passphrase)
+        dialog.accepted.connect(lambda: self._sign_in(on_cancel_quit=self.window is None))
+        dialog.rejected.connect(self._quit)
+        self._show_dialog(dialog)
+
     def _quit(self) -> None:
         QApplication.instance().quit()  # type: ignore[union-attr]
 
@@ -220,7 +252,14 @@ class GeneDeskApp(QObject):
 
         dialog = UnlockDialog(attempt)
         dialog.accepted.connect(self._sign_in)
-        dialog.rejected.connect(QApplication.instance().quit)  # type: ignore[union-attr]
+        dialog.rejected.connect(self._quit)
+
+        def use_recovery_key() -> None:
+            dialog.rejected.disconnect(self._quit)
+            dialog.reject()
+            self.recover("Type the recovery key to open the records without the passphrase.")
+
+        dialog.recover_button.clicked.connect(use_recovery_key)
         self._show_dialog(dialog)
 
     # Signing in ---------------------------------------------------------------------------------
@@ -278,8 +317,7 @@ class GeneDeskApp(QObject):
         self._sign_in(on_cancel_quit=False)
 
     def _show_dialog(
-        self,
-        dialog: FirstRunDialog | UnlockDialog | SignInDialog | RecoveryKeyDialog | RestoreDialog,
+        self, dialog: AppDialog
     ) -> None:
         self.dialog = dialog
         dialog.open()

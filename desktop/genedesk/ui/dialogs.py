@@ -123,6 +123,10 @@ class UnlockDialog(WorkingDialog):
         add_row(self.form, "&Vault passphrase:", self.passphrase)
         self.finish_layout()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Unlock")
+        self.recover_button = self.buttons.addButton(
+            "Forgotten? Use the &recovery key…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.recover_button.setAccessibleName("Use the recovery key instead")
 
     def values(self) -> dict[str, str]:
         return {"passphrase": self.passphrase.text()}

@@ -100,3 +100,54 @@ class RestoreDialog(WorkingDialog):
         if self.passphrase is not None and not values["passphrase"] and not values["recovery_key"]:
             return "Type the vault passphrase (or the recovery key)."
         return None
+
+
+class RecoverDialog(WorkingDialog):
+    """The recovery key opens the vault when this computer cannot: a new computer, a lost or
+    reset keyring, or a forgotten passphrase. The key is then kept here again (in the keyring,
+    or under the new passphrase when there is no keyring)."""
+
+    def __init__(
+        self, attempt: Attempt, *, reason: str, needs_passphrase: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Open with the recovery key", attempt, parent)
+        self.intro = intro = QLabel(
+            f"{reason}\n\n"
+            "The recovery key is on the vault's recovery sheet, kept locked away when the\n"
+            "vault was set up. It opens the records on this computer from now on."
+        )
+        self.layout_.addWidget(intro)
+        self.recovery_key = QLineEdit()
+        add_row(self.form, "&Recovery key:", self.recovery_key)
+        self.new_passphrase: QLineEdit | None = None
+        self.new_passphrase_again: QLineEdit | None = None
+        if needs_passphrase:
+            note = QLabel(
+                "This computer has no keyring GeneDesk can use, so choose a passphrase to\n"
+                "type at each start from now on."
+            )
+            self.layout_.addWidget(note)
+            self.new_passphrase = password_field()
+            self.new_passphrase_again = password_field()
+            add_row(self.form, "New &passphrase:", self.new_passphrase)
+            add_row(self.form, "Passphrase &again:", self.new_passphrase_again)
+        self.finish_layout()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Open")
+        self.adjustSize()
+
+    def values(self) -> dict[str, str]:
+        return {
+            "recovery_key": self.recovery_key.text().strip(),
+            "new_passphrase": self.new_passphrase.text() if self.new_passphrase else "",
+            "again": self.new_passphrase_again.text() if self.new_passphrase_again else "",
+        }
+
+    def check(self, values: dict[str, str]) -> str | None:
+        if not values["recovery_key"]:
+            return "Type the recovery key from the recovery sheet."
+        if self.new_passphrase is not None:
+            if not values["new_passphrase"]:
+                return "Choose a passphrase for this computer."
+            if values["new_passphrase"] != values["again"]:
+                return "The two passphrases are not the same."
+        return None

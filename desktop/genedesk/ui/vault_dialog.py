@@ -42,9 +42,9 @@ RESTORE_EXPLAINED = (
     "current vault is kept beside it (vault.db.before-restore-…), in case it is wanted.<br>"
     "<br>"
     "<b>Recovery</b> is for when the vault will not open on this computer: a new computer,<br>"
-    "a lost keyring or a forgotten passphrase. It needs the recovery key from the vault's<br>"
-    "recovery sheet. Close GeneDesk, then run:<br>"
-    "&nbsp;&nbsp;<code>genedesk vault recover</code>"
+    "a lost keyring or a forgotten passphrase. GeneDesk then asks for the recovery key from<br>"
+    "the vault's recovery sheet when it starts (or choose “Use the recovery key” when it asks<br>"
+    "for the passphrase). On the command line: <code>genedesk vault recover</code>"
 )
 
 
