@@ -81,8 +81,18 @@ def test_the_platform_plugins_a_desktop_needs_are_kept(plan: ModuleType) -> None
 def test_the_gtk_theme_plugin_stays_out_and_the_portal_one_stays_in(plan: ModuleType) -> None:
     assert not plan.qt_plugin_kept("x/PySide6/Qt/plugins/platformthemes/libqgtk3.so")
     assert plan.qt_plugin_kept("x/PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so")
-    assert plan.qt_plugin_kept("x/PySide6/Qt/plugins/imageformats/libqjpeg.so")
+    assert plan.qt_plugin_kept("x/PySide6/Qt/plugins/imageformats/libqsvg.so")
+    assert not plan.qt_plugin_kept("x/PySide6/Qt/plugins/imageformats/libqjpeg.so")
     assert plan.qt_plugin_kept("x/PySide6/Qt/lib/libQt6Gui.so.6")  # not a plugin
+
+
+def test_the_on_screen_keyboard_and_the_system_print_stack_stay_out(plan: ModuleType) -> None:
+    # Qt Quick (17 MB) comes only with the virtual keyboard; libcups must match the user's CUPS.
+    assert not plan.qt_plugin_kept("x/PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so")
+    assert plan.qt_plugin_kept("x/PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so")
+    assert not plan.system_library_kept("libcups.so.2")
+    assert not plan.system_library_kept("lib/libgnutls.so.30")
+    assert plan.system_library_kept("PySide6/Qt/lib/libQt6PrintSupport.so.6")
 
 
 def test_hyphenation_dictionaries_are_kept_for_the_languages_genedesk_writes(plan: ModuleType) -> None:
