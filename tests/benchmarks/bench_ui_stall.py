@@ -120,6 +120,11 @@ def run(vcf: Path, workdir: Path) -> float:
         assert window is not None
         window.open_patient(EMPTY_DEMO_PATIENT)
         wait_until(lambda: window.stack.currentWidget() is window.page, 60, "the patient page")
+        # GeneDesk starts its VCF reader process at sign-in; a person choosing a patient and a
+        # file takes longer than that, so the import starts once it is there.
+        from genedesk.core.genomics.reader import readers_waiting
+
+        wait_until(lambda: readers_waiting() >= 1, 60, "the VCF reader process")
         tab = window.page.tests
         window.page.tabs.setCurrentWidget(tab)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from genedesk.core import clock, paths, settings, staff
 from genedesk.core.atomic import atomic_write
 from genedesk.core.demo import DemoVault, create_demo_vault
 from genedesk.core.errors import VaultLockedError
+from genedesk.core.genomics.reader import warm_up
 from genedesk.core.logs import setup_logging
 from genedesk.core.staff import Staff
 from genedesk.core.vault import (
@@ -306,6 +308,9 @@ class GeneDeskApp(QObject):
         self.window.show()
         self.window.show_list()
         self.idle.arm()
+        # Start the VCF reader processes now, off the UI thread, so an import never waits for
+        # them (starting a process briefly holds up this one: better at sign-in than mid-import).
+        threading.Thread(target=warm_up, daemon=True, name="genedesk-reader-warm-up").start()
 
     def lock(self) -> None:
         if self.window is None:

@@ -256,3 +256,37 @@ def test_plain_gzip_is_read(write_vcf: WriteVcf, tmp_path: Path) -> None:
     packed = tmp_path / "plain.vcf.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
     assert read_vcf(packed, keep=RULES).facts.container == "vcf.gz (gzip)"
+
+
+@pytest.mark.skipif(shutil.which("bgzip") is None or shutil.which("tabix") is None,
+                    reason="needs bgzip and tabix (Debian package tabix)")
+def test_a_refusal_in_a_later_region_of_an_indexed_read_names_the_record(write_vcf: WriteVcf, tmp_path: Path) -> None:
+    # Two regions far apart, each its own index query; the bad record is in the second.
+    regions = (GeneRegion("chr1", 1_000_000, 1_100_000, "FIRST"),
+               GeneRegion("chr2", 5_000_000, 5_100_000, "SECOND"))
+    rules = KeepRules(regions={"GRCh38": regions}, margin=0)
+    records = [f"chr1 {1_000_000 + 10 * i} . G A 50 PASS . GT 0/1" for i in range(50)]
+    records += [f"chr2 {5_000_000 + 10 * i} . G A 50 PASS . GT 0/1" for i in range(20)]
+    records.append("chr2 5050000 . G A 50 PASS . GT 0/7")  # names an allele the record lacks
+    without_clinsig = "".join(line + "\n" for line in HEADER_38.splitlines() if "CLNSIG" not in line)
+    text = write_vcf(records, header=without_clinsig)
+    bgzf = tmp_path / "two-genes.vcf.gz"
+    subprocess.run(f"bgzip -c {text} > {bgzf}", shell=True, check=True)
+    subprocess.run(["tabix", "-p", "vcf", str(bgzf)], check=True)
+    with pytest.raises(BadInputError, match=r"chr2:5050000.*allele the record does not have"):
+        read_vcf(bgzf, keep=rules)
+    before_the_bad_one = (regions[0], GeneRegion("chr2", 5_000_000, 5_000_500, "SECOND"))
+    good = read_vcf(bgzf, keep=KeepRules(regions={"GRCh38": before_the_bad_one}, margin=0))
+    assert good.facts.indexed_read and len(good.calls) == 50 + 20
+    assert [c.pos for c in good.calls] == sorted(c.pos for c in good.calls if c.chrom == "1") + sorted(
+        c.pos for c in good.calls if c.chrom == "2"), "file order across the regions"
+
+
+def test_a_call_kept_only_for_a_pgx_position_is_not_counted_as_in_a_gene(write_vcf: WriteVcf) -> None:
+    from genedesk.core.genomics import PharmacogenomicPosition
+
+    rules = KeepRules(regions={"GRCh38": (BRCA1,)}, margin=0,
+                      pharmacogenomic_positions={"GRCh38": (PharmacogenomicPosition("chr10", 94781859, "a PGx position"),)})
+    result = read_vcf(write_vcf(["chr10 94781859 . G A 50 PASS . GT 0/1",
+                                 "chr17 43045710 . G A 50 PASS . GT 0/1"]), keep=rules)
+    assert (result.summary.kept, result.summary.kept_in_regions, result.summary.kept_pharmacogenomic) == (2, 1, 1)

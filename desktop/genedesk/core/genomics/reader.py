@@ -243,6 +243,12 @@ def warm_up() -> None:
     _release(_take_reader())
 
 
+def readers_waiting() -> int:
+    """Reader processes started and waiting for a job."""
+    with _IDLE_LOCK:
+        return len(_IDLE)
+
+
 def shutdown_readers() -> None:
     """Stop the idle reader processes (on exit; they are daemons and die with GeneDesk anyway)."""
     with _IDLE_LOCK:

@@ -320,6 +320,7 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
         call = _make_call(
             ctx,
             fields,
+            (chrom, pos, alts),
             locator,
             index,
             alt,
@@ -334,7 +335,8 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
             notes,
         )
         calls.append(call)
-        _count_kept(summary, call, allele_pathogenic, region_gene is not None)
+        # A PGx position is a region without a gene: counted as pharmacogenomic, not as a gene.
+        _count_kept(summary, call, allele_pathogenic, "gene_region" in reasons)
     return calls
 
 
@@ -440,7 +442,7 @@ def _allele_fraction(values: dict[str, str], index: int) -> float | None:
 def _population_af(
     info: dict[str, str], ctx: ReadContext, index: int, chosen: AlleleAnnotation | None
 ) -> tuple[float | None, str]:
-    for key in _POPULATION_AF_KEYS:
+    for key in _POPULATION_AF_KEYS if info else ():
         text = info.get(key)
         if text:
             parts = text.split(",")
@@ -474,6 +476,7 @@ def _new_call(**values: object) -> VariantCall:
 def _make_call(
     ctx: ReadContext,
     fields: list[str],
+    parsed: tuple[str, int, list[str]],  # chrom, POS and the ALT alleles, already read
     locator: str,
     index: int,
     alt: str,
@@ -487,11 +490,8 @@ def _make_call(
     region_gene: str,
     notes: list[str],
 ) -> VariantCall:
-    chrom = ctx.chromosome(fields[0])
-    assert chrom is not None
-    pos = int(fields[1])
+    chrom, pos, alts = parsed
     ref = fields[3]
-    alts = fields[4].split(",")
     t_pos, t_ref, t_alt = trim_vcf_style(pos, ref, alt)
     accession = ctx.reference.chromosome_accessions.get(chrom, "")
     if chrom == "MT" and not ctx.mt_is_rcrs:
@@ -505,7 +505,7 @@ def _make_call(
     chosen, others = choose_transcript(mine)
     population_af, population_source = _population_af(info, ctx, index, chosen)
     gene_info = info.get("GENEINFO", "")
-    gene_from_info = _GENE_INFO.match(gene_info)
+    gene_from_info = _GENE_INFO.match(gene_info) if gene_info else None
     gene = (
         (chosen.annotation.gene if chosen else "")
         or region_gene.split(",")[0]

@@ -294,14 +294,11 @@ def _read_indexed(ctx: ReadContext, job: ReadJob, sender: _Sender, htslib: _Htsl
         region = (
             f"{{{file_name}}}:{start}-{end}" if ":" in file_name else f"{file_name}:{start}-{end}"
         )
+        # A record overlapping two merged intervals is returned by both; keep the first.
+        seen_before = intervals[number - 1][2] if number and intervals[number - 1][0] == chrom else 0
         try:
             for variant in reader(region):
-                # A record overlapping two merged intervals is returned by both; keep the first.
-                if (
-                    number
-                    and intervals[number - 1][0] == chrom
-                    and variant.start < intervals[number - 1][2]
-                ):
+                if seen_before and variant.start < seen_before:
                     continue
                 _process_variant(ctx, sender, variant)
         except _Located:
