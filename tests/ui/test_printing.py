@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
+from genedesk.core import audit
 from genedesk.core.errors import GeneDeskError
-from genedesk.core.reports import store
 from genedesk.ui.printing import print_pdf
 from ui.test_window import _signed_in_demo, controller_factory  # noqa: F401 - the fixture
 
@@ -51,7 +51,13 @@ def test_every_page_of_the_stored_pdf_reaches_the_printer(qtbot, controller_fact
     assert f"({pages} pages)" in tab.message.text()
     assert _images_per_page(paper) == [1] * pages, "one drawn image per printed page"
     version = tab.preview.version
-    assert store.pdf_bytes is not None and version.report_id in tab.message.text()
+    assert version.report_id in tab.message.text()
+    answers: list[object] = []
+    window.worker.run(lambda vault: [(e.action, e.details.get("report"), e.details.get("pages"))
+                                     for e in audit.events(vault, subject="patient:1")],
+                      answers.append, pytest.fail)
+    qtbot.waitUntil(lambda: bool(answers), timeout=15000)
+    assert ("report.printed", version.report_id, pages) in answers[0], "printing is audited"
 
 
 def test_a_pdf_that_cannot_be_opened_is_not_printed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

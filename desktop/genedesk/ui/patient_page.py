@@ -37,6 +37,7 @@ _ACTION_WORDS = {
     "report.finalized": "Report signed",
     "report.amended": "Report amended",
     "report.exported": "Report exported",
+    "report.printed": "Report printed",
     "consent.given": "Consent given",
     "consent.declined": "Consent declined",
     "consent.withdrawn": "Consent withdrawn",

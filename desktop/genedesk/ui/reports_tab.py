@@ -475,10 +475,15 @@ class ReportsTab(QWidget):
         if chosen is None:
             return
         self.message.setText(f"Printing {chosen.report_id} version {chosen.version}…")
+        actor = self.session.staff
+
+        def op(vault: Vault) -> int:
+            pages = print_pdf(store.pdf_bytes(vault, chosen.report_id, chosen.version), printer)
+            store.record_printed(vault, actor, chosen.report_id, chosen.version, pages)
+            return pages
+
         self.session.worker.run(
-            lambda vault: print_pdf(
-                store.pdf_bytes(vault, chosen.report_id, chosen.version), printer
-            ),
+            op,
             lambda pages: self.message.setText(
                 f"Sent {chosen.report_id} version {chosen.version} to the printer "
                 f"({pages} page{'s' if pages != 1 else ''})."

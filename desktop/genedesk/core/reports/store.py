@@ -519,6 +519,21 @@ def export(vault: Vault, actor: Staff, report_id: str, version: int, path: Path)
     return target
 
 
+def record_printed(vault: Vault, actor: Staff, report_id: str, version: int, pages: int) -> None:
+    """A report version sent to a printer: as much a disclosure as an export, so it is audited."""
+    kept = next(v for v in versions(vault, report_id) if v.version == version)
+    with vault.transaction() as conn:
+        audit.record(
+            conn,
+            vault_id=vault.vault_id,
+            staff=actor.name,
+            action="report.printed",
+            subject=f"patient:{kept.patient_id}",
+            details={"report": report_id, "kind": kept.kind.value, "version": version,
+                     "status": kept.status.value, "sha256": kept.sha256, "pages": pages},
+        )
+
+
 def _record_export(
     conn: sqlcipher3.Connection,
     vault: Vault,
@@ -548,6 +563,7 @@ __all__ = [
     "export",
     "finalize",
     "pdf_bytes",
+    "record_printed",
     "render",
     "reports_of",
     "save_draft",
