@@ -20,7 +20,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenuBar
 
-from genedesk.core import audit, findings, patients
+from genedesk.core import audit, findings, paths, patients
 from genedesk.core.consent.service import list_consents
 from genedesk.core.reports import store
 from genedesk.ui.dialogs import FirstRunDialog, RecoveryKeyDialog
@@ -196,9 +196,13 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
     _click(qtbot, mode.confirm_button)
     qtbot.waitUntil(lambda: mode.stack.currentWidget() is mode.done_page, timeout=15000)
     shoot(qtbot, "patient-mode-receipt", mode)
-    receipt = tmp_path / "withdrawal receipt.pdf"
-    mode.save_receipt_to(receipt)
-    qtbot.waitUntil(receipt.exists, timeout=15000)
+    # Saving opens no file dialog (it could browse the computer): the receipt goes to the
+    # clinic's receipts folder, named by its number, never by the patient.
+    _click(qtbot, mode.save_receipt_button)
+    saved = list(paths.receipts_dir().glob("*.pdf"))
+    assert [p.name for p in saved] == [f"withdrawal receipt W-{consent_id}.pdf"]
+    assert "W-" in mode.receipt_message.text() and "Kowalczyk" not in mode.receipt_message.text()
+    receipt = saved[0]
     assert "withdr" in "".join(p.extract_text() for p in PdfReader(receipt).pages).lower()
     printed = tmp_path / "printed receipt.pdf"
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)

@@ -37,6 +37,13 @@ def config_dir() -> Path:
     return home / "config" if home else Path(_DIRS.user_config_dir)
 
 
+def receipts_dir() -> Path:
+    """Where patient mode saves a receipt the patient asked for: a fixed folder, so the patient
+    is never shown a file dialog that could browse the computer's other files."""
+    home = _home_override()
+    return home / "receipts" if home else Path(_DIRS.user_documents_dir) / "GeneDesk receipts"
+
+
 def default_vault_dir() -> Path:
     """The vault used when neither --vault nor GENEDESK_VAULT names one."""
     return data_dir() / "vault"

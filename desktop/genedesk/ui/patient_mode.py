@@ -14,7 +14,6 @@ from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QScreen
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from genedesk.core import patient_mode
+from genedesk.core import paths, patient_mode
 from genedesk.core.atomic import atomic_write
 from genedesk.core.patient_mode import PatientModeFlow, PatientView, Step
 from genedesk.core.staff import Staff
@@ -165,7 +164,8 @@ class PatientModeWindow(QWidget):
         layout = QVBoxLayout(page)
         self.done_text = _label("", role="heading")
         self.receipt_message = _label("")
-        save = QPushButton(self.words["save_receipt"])
+        save = self.save_receipt_button = QPushButton(self.words["save_receipt"])
+        save.setAccessibleName(self.words["save_receipt"])
         save.clicked.connect(self._save_receipt)
         self.print_receipt_button = QPushButton(self.words["print_receipt"])
         self.print_receipt_button.setAccessibleName(self.words["print_receipt"])
@@ -327,13 +327,15 @@ class PatientModeWindow(QWidget):
         )
 
     def _save_receipt(self) -> None:
-        if self.flow.receipt is None:
+        # Into the clinic's receipts folder, named by receipt number (never the patient's name):
+        # a save dialog here would let anyone at the screen browse the computer's files.
+        if self.flow.receipt is None or not self.flow.withdrawn:
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.words["save_receipt"], "withdrawal receipt.pdf", "PDF (*.pdf)"
-        )
-        if path:
-            self.save_receipt_to(Path(path))
+        number = f"W-{self.flow.withdrawn[-1]}"
+        folder = paths.receipts_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.save_receipt_to(folder / f"withdrawal receipt {number}.pdf")
+        self.receipt_message.setText(self.words["receipt_saved"].format(number=number))
 
     def print_receipt_to(self, printer: QPrinter) -> None:
         receipt = self.flow.receipt
