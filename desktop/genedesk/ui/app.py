@@ -114,9 +114,7 @@ class GeneDeskApp(QObject):
 
     def offer_restore(self, reason: str) -> QMessageBox:
         """The vault is damaged: nothing of it is shown or changed any more; offer the backup."""
-        if self.window is not None:
-            self.idle.disarm()
-            self.window.lock()
+        self._hide_records()
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.reject()
         box = QMessageBox(
@@ -142,9 +140,7 @@ class GeneDeskApp(QObject):
         self, reason: str = "Choose the backup to put in place of this vault.", *, damaged: bool = False
     ) -> None:
         """Close the vault, then ask for the backup (and what opens it) and put it in place."""
-        if self.window is not None:
-            self.idle.disarm()
-            self.window.lock()
+        self._hide_records()
         passphrase_mode = (self.folder / KEY_NAME).exists() and (
             KeyFile.read(self.folder / KEY_NAME).mode == "passphrase"
         )
@@ -315,11 +311,17 @@ class GeneDeskApp(QObject):
     def lock(self) -> None:
         if self.window is None:
             return
+        self._hide_records()
+        self._sign_in(on_cancel_quit=False)
+
+    def _hide_records(self) -> None:
+        """Lock the window (nothing of any patient stays on screen) and stop the idle timer."""
+        if self.window is None:
+            return
         self.idle.disarm()
         if isinstance(self.window.form, QObject) and self.window.form.isVisible():
             self.window.form.reject()
         self.window.lock()
-        self._sign_in(on_cancel_quit=False)
 
     def _show_dialog(
         self, dialog: AppDialog

@@ -48,7 +48,7 @@ from genedesk.core.consent.model import (
 from genedesk.core.consent.receipts import build_consent_receipt, build_withdrawal_receipt
 from genedesk.core.consent.service import HowGiven, list_consents, record_consent, withdraw_consent
 from genedesk.core.vault import Vault
-from genedesk.ui.forms import add_row, read_only_table
+from genedesk.ui.forms import add_row, choose_file, read_only_table
 from genedesk.ui.session import Session, describe
 from genedesk.ui.signature_pad import SignaturePad
 
@@ -370,14 +370,10 @@ class ConsentsTab(QWidget):
         if self.receipt is None:
             return None
         name = f"{self.receipt.kind} receipt {self.receipt.consent_id}.pdf"
-        dialog = QFileDialog(self, "Save the receipt", name)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("PDF (*.pdf)")
-        dialog.setDefaultSuffix("pdf")
-        dialog.fileSelected.connect(lambda path: self.save_receipt_to(Path(path)))
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        self.file_dialog = choose_file(
+            self, "Save the receipt", ["PDF (*.pdf)"], self.save_receipt_to, save_as=name, suffix="pdf"
+        )
+        return self.file_dialog
 
     def save_receipt_to(self, path: Path) -> None:
         receipt = self.receipt

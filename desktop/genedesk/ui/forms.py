@@ -1,12 +1,16 @@
-"""Small helpers so every form field has a visible label, an accessible name and a buddy, and
-every list of records is the same read-only, row-selecting table."""
+"""Small helpers so every form field has a visible label, an accessible name and a buddy, every
+list of records is the same read-only, row-selecting table, and every file is chosen the same way."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFileDialog,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -72,3 +76,31 @@ def read_only_table(columns: tuple[str, ...] | list[str], name: str) -> QTableWi
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def choose_file(
+    parent: QWidget,
+    title: str,
+    filters: Sequence[str],
+    chosen: Callable[[Path], None],
+    *,
+    save_as: str | None = None,
+    suffix: str = "",
+    qt_own: bool = False,
+) -> QFileDialog:
+    """A file dialog, opened rather than exec'd (the event loop keeps running, so auto-lock still
+    fires); `chosen` gets the path. Without `save_as` it picks an existing file; with it, it asks
+    where to save, proposing that name and adding `suffix` to a name typed without one."""
+    dialog = QFileDialog(parent, title, save_as or "")
+    if save_as is None:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    else:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setDefaultSuffix(suffix)
+    dialog.setNameFilters(list(filters))
+    if qt_own:
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.fileSelected.connect(lambda path: chosen(Path(path)))
+    dialog.open()
+    return dialog

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -20,11 +20,18 @@ from genedesk.core.errors import GeneDeskError
 DOTS_PER_INCH = 300  # sharp on paper; a 1,200 dpi page image would need half a gigabyte
 
 
-def print_pdf(pdf: bytes, printer: QPrinter) -> int:
-    """Print every page of `pdf` on `printer`; return the number of pages printed."""
-    buffer = QBuffer()
+def pdf_in_memory(pdf: bytes, parent: QObject | None = None) -> QBuffer:
+    """The PDF as a readable QBuffer for QPdfDocument.load: a patient's report or receipt is
+    never written to a temp file to be shown or printed. Keep it open while the document is."""
+    buffer = QBuffer(parent)
     buffer.setData(QByteArray(pdf))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    return buffer
+
+
+def print_pdf(pdf: bytes, printer: QPrinter) -> int:
+    """Print every page of `pdf` on `printer`; return the number of pages printed."""
+    buffer = pdf_in_memory(pdf)
     document = QPdfDocument()
     document.load(buffer)
     pages = document.pageCount()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtCore import QBuffer, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -39,8 +39,8 @@ from genedesk.core.reports.model import ReportKind, ReportStatus, Signer
 from genedesk.core.reports.store import ReportVersion
 from genedesk.core.vault import Vault
 from genedesk.ui.dialogs import Attempt, WorkingDialog
-from genedesk.ui.forms import add_row, password_field, read_only_table
-from genedesk.ui.printing import ask_to_print, print_pdf
+from genedesk.ui.forms import add_row, choose_file, password_field, read_only_table
+from genedesk.ui.printing import ask_to_print, pdf_in_memory, print_pdf
 from genedesk.ui.session import Session, describe
 
 KIND_WORDS = {
@@ -326,12 +326,9 @@ class ReportsTab(QWidget):
         self.preview_label.setText(summary)
 
     def _load_pdf(self, pdf: bytes) -> None:
-        # The PDF stays in memory (a QBuffer): a patient's report is never written to a temp file
-        # to be shown. The document reads from the buffer, so the buffer lives until the next one.
+        # The document reads from the buffer, so the buffer lives until the next one.
         old = self._pdf_buffer
-        buffer = QBuffer(self)
-        buffer.setData(QByteArray(pdf))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        buffer = pdf_in_memory(pdf, self)
         self.pdf_document.load(buffer)
         self._pdf_buffer = buffer
         if old is not None:
@@ -438,16 +435,15 @@ class ReportsTab(QWidget):
         if chosen is None:
             return None
         status = STATUS_WORDS[chosen.status].lower()
-        dialog = QFileDialog(
-            self, "Export the report", f"{chosen.report_id} v{chosen.version} {status}.pdf"
+        self.file_dialog = choose_file(
+            self,
+            "Export the report",
+            ["PDF (*.pdf)"],
+            self.export_to,
+            save_as=f"{chosen.report_id} v{chosen.version} {status}.pdf",
+            suffix="pdf",
         )
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("PDF (*.pdf)")
-        dialog.setDefaultSuffix("pdf")
-        dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        return self.file_dialog
 
     def export_to(self, path: Path) -> None:
         chosen = self.selected()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from genedesk.ui.dialogs import Attempt, WorkingDialog
-from genedesk.ui.forms import add_row, password_field
+from genedesk.ui.forms import add_row, choose_file, password_field
 from genedesk.ui.vault_dialog import BACKUP_SUFFIX
 
 
@@ -77,13 +77,13 @@ class RestoreDialog(WorkingDialog):
         self.file_dialog: QFileDialog | None = None
 
     def choose_file(self) -> QFileDialog:
-        dialog = QFileDialog(self, "Choose the backup")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilters([f"GeneDesk backups (*{BACKUP_SUFFIX})", "All files (*)"])
-        dialog.fileSelected.connect(self.backup.setText)
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        self.file_dialog = choose_file(
+            self,
+            "Choose the backup",
+            [f"GeneDesk backups (*{BACKUP_SUFFIX})", "All files (*)"],
+            lambda path: self.backup.setText(str(path)),
+        )
+        return self.file_dialog
 
     def values(self) -> dict[str, str]:
         return {

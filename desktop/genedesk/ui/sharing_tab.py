@@ -52,7 +52,7 @@ from genedesk.core.consent.service import (
     release_request,
 )
 from genedesk.core.vault import Vault
-from genedesk.ui.forms import add_row
+from genedesk.ui.forms import add_row, choose_file
 from genedesk.ui.session import Session, describe
 
 TYPE_WORDS = {
@@ -392,15 +392,16 @@ class SharingTab(QWidget):
         chosen = self.selected()
         if chosen is None:
             return None
-        dialog = QFileDialog(self, "Save the release package", f"sharing request {chosen.id}.zip")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("Zip package (*.zip)")
-        dialog.setDefaultSuffix("zip")
         request_id = chosen.id
-        dialog.fileSelected.connect(lambda path: self.release_to(request_id, Path(path)))
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        self.file_dialog = choose_file(
+            self,
+            "Save the release package",
+            ["Zip package (*.zip)"],
+            lambda path: self.release_to(request_id, path),
+            save_as=f"sharing request {chosen.id}.zip",
+            suffix="zip",
+        )
+        return self.file_dialog
 
     def release_to(self, request_id: int, path: Path) -> None:
         patient_id = self.patient_id

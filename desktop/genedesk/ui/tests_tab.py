@@ -27,7 +27,7 @@ from genedesk.core import imports
 from genedesk.core.genomics import VariantCall
 from genedesk.core.imports import GeneticTest, ImportOutcome
 from genedesk.core.vault import Vault
-from genedesk.ui.forms import read_only_table
+from genedesk.ui.forms import choose_file, read_only_table
 from genedesk.ui.import_dialog import ImportDialog
 from genedesk.ui.session import Session
 
@@ -263,14 +263,13 @@ class TestsTab(QWidget):
         self.call_model.set_calls(shown)
 
     def choose_file(self) -> QFileDialog:
-        # An open (not exec) dialog: the event loop keeps running, so auto-lock still fires.
-        dialog = QFileDialog(self, "Choose the lab's file")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilters(["Variant files (*.vcf *.vcf.gz *.bcf)", "All files (*)"])
-        dialog.fileSelected.connect(lambda path: self.start_import(Path(path)))
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        self.file_dialog = choose_file(
+            self,
+            "Choose the lab's file",
+            ["Variant files (*.vcf *.vcf.gz *.bcf)", "All files (*)"],
+            self.start_import,
+        )
+        return self.file_dialog
 
     def start_import(self, path: Path) -> ImportDialog | None:
         if self.patient_id is None:

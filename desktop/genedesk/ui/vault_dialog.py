@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from genedesk import APP_NAME
 from genedesk.core.vault import backup_vault, vault_status, verify_vault
 from genedesk.core.vault.lifecycle import BackupInfo, VerifyReport
-from genedesk.ui.forms import error_label, show_error
+from genedesk.ui.forms import choose_file, error_label, show_error
 from genedesk.ui.session import Session, describe
 
 BACKUP_SUFFIX = ".gdbackup"
@@ -190,15 +190,15 @@ class VaultDialog(QDialog):
 
     def choose_backup_file(self) -> None:
         """Ask where to write the backup (Qt's own dialog, opened non-modally like the rest)."""
-        chooser = QFileDialog(self, "Back up the vault to")
-        chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        chooser.setFileMode(QFileDialog.FileMode.AnyFile)
-        chooser.setNameFilter(f"GeneDesk backups (*{BACKUP_SUFFIX})")
-        chooser.setDefaultSuffix(BACKUP_SUFFIX.lstrip("."))
-        chooser.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        chooser.fileSelected.connect(lambda chosen: self.back_up_to(Path(chosen)))
-        self.file_chooser = chooser
-        chooser.open()
+        self.file_chooser = choose_file(
+            self,
+            "Back up the vault to",
+            [f"GeneDesk backups (*{BACKUP_SUFFIX})"],
+            self.back_up_to,
+            save_as="",
+            suffix=BACKUP_SUFFIX.lstrip("."),
+            qt_own=True,
+        )
 
     def back_up_to(self, path: Path) -> None:
         self._working(f"Writing the backup to {path.name}…")
