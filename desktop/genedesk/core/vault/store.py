@@ -267,19 +267,14 @@ class Vault:
             conn.execute("BEGIN IMMEDIATE")
         self._in_transaction = True
         try:
-            yield conn
-            conn.execute("COMMIT")
-        except sqlcipher3.DatabaseError as error:
-            with contextlib.suppress(sqlcipher3.DatabaseError):
-                conn.execute("ROLLBACK")
-            translated = self._translated(error)
-            if translated is None:
-                raise
-            raise translated from None
-        except BaseException:
-            with contextlib.suppress(sqlcipher3.DatabaseError):
-                conn.execute("ROLLBACK")
-            raise
+            with self._guarded():  # rolled back first, then said in words
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlcipher3.DatabaseError):
+                        conn.execute("ROLLBACK")
+                    raise
         finally:
             self._in_transaction = False
 
