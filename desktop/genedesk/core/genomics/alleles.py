@@ -14,6 +14,7 @@ import re
 # Alleles that mark "some other allele" or "no allele" rather than a sequence change.
 PLACEHOLDER_ALLELES = frozenset({"<NON_REF>", "<*>", "*", "."})
 _BASES = re.compile(r"^[ACGTNacgtn]+$")
+_ONE_BASE = frozenset("ACGTNacgtn")
 
 
 def is_placeholder(alt: str) -> bool:
@@ -28,7 +29,7 @@ def is_symbolic(alt: str) -> bool:
 def trim_vcf_style(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     """The minimal VCF representation: drop shared trailing, then leading, bases, keeping one
     base in each allele (an indel keeps its anchor base)."""
-    if is_symbolic(alt) or not alt or not ref:
+    if len(ref) < 2 or len(alt) < 2 or is_symbolic(alt):  # nothing to trim (SNVs, most indels)
         return pos, ref, alt
     while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
         ref, alt = ref[:-1], alt[:-1]
@@ -54,7 +55,12 @@ def _trim_for_hgvs(pos: int, ref: str, alt: str) -> tuple[int, str, str, str]:
 
 def genomic_hgvs(accession: str, chrom: str, pos: int, ref: str, alt: str) -> str:
     """HGVS for one allele, e.g. 'NC_000017.11:g.43045712del'; '' when REF/ALT do not allow it."""
-    if not accession or is_symbolic(alt) or is_placeholder(alt):
+    if not accession:
+        return ""
+    if ref in _ONE_BASE and alt in _ONE_BASE:  # a substitution, or no change at all
+        ref, alt = ref.upper(), alt.upper()
+        return "" if ref == alt else f"{accession}:{'m' if chrom == 'MT' else 'g'}.{pos}{ref}>{alt}"
+    if is_symbolic(alt) or is_placeholder(alt):
         return ""
     if not _BASES.match(ref) or not _BASES.match(alt):
         return ""

@@ -27,9 +27,10 @@ from genedesk.core.genomics.model import (
     SexAtBirth,
     VariantCall,
     VcfReadResult,
+    call_from_row,
 )
 from genedesk.core.genomics.source import SourceFile, open_source
-from genedesk.core.genomics.worker import ReadJob, serve, unpack_calls
+from genedesk.core.genomics.worker import ReadJob, serve
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -290,7 +291,7 @@ def _run_child(
                         progress(done, total)
                     last_report = time.monotonic()
                 elif kind == "calls":
-                    calls.extend(unpack_calls(message[1]))
+                    calls.extend(map(call_from_row, message[1]))
                 elif kind == "problem":
                     healthy = True  # the reader reported the problem and waits for the next job
                     _, text, where, _detail = message

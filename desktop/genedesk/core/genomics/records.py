@@ -7,7 +7,9 @@ Runs inside the reader's child process. Every ALT allele lands in exactly one co
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 
 from genedesk.core.genomics.alleles import (
     genomic_hgvs,
@@ -28,7 +30,16 @@ from genedesk.core.genomics.annotations import (
 )
 from genedesk.core.genomics.genotype import ParsedGenotype, parse_gt, zygosity_of
 from genedesk.core.genomics.header import VcfHeader
-from genedesk.core.genomics.model import Build, KeepReason, ReadSummary, VariantCall, Zygosity
+from genedesk.core.genomics.model import (
+    CALL_FIELDS,
+    Build,
+    CallRow,
+    KeepReason,
+    ReadSummary,
+    VariantCall,
+    call_row,
+    transcript_row,
+)
 from genedesk.core.genomics.reference import (
     ReferenceBuild,
     chromosome_for_accession,
@@ -50,6 +61,7 @@ _POPULATION_AF_KEYS = (
     "AF_popmax",
     "AF_grpmax",
 )
+_POPULATION_AF_KEY_SET = frozenset(_POPULATION_AF_KEYS)
 _MT_LENGTH_RCRS = 16569
 
 
@@ -72,7 +84,8 @@ class ReadContext:
     seen_calls: set[tuple[str, int, str, str]] = field(default_factory=set)
     duplicates: int = 0
     first_duplicate: str = ""
-    checked_keys: set[str] = field(default_factory=set)  # INFO keys and FORMAT columns seen
+    checked_keys: set[str] = field(default_factory=set)  # INFO keys seen
+    format_keys: dict[str, list[str]] = field(default_factory=dict)  # FORMAT column -> its keys
 
     def __post_init__(self) -> None:
         self.declared_contigs = {c.name for c in self.header.contigs}
@@ -136,7 +149,11 @@ def _info_dict(text: str) -> dict[str, str]:
 
 def _int(text: str) -> int | None:
     try:
-        return int(float(text))
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return int(float(text))  # '12.0', '1e3'
     except ValueError:
         return None
 
@@ -159,31 +176,53 @@ class _Sample:
 def _sample(ctx: ReadContext, fields: list[str]) -> _Sample | None:
     if ctx.sample_index is None or len(fields) < 10:
         return None
-    keys = fields[8].split(":")
+    keys = ctx.format_keys.get(fields[8])
+    if keys is None:
+        keys = _format_keys(ctx, fields[8])
     raw = fields[9 + ctx.sample_index].split(":")
     values = (
         dict(zip(keys, raw, strict=False))
         if len(raw) >= len(keys)
         else {k: (raw[i] if i < len(raw) else ".") for i, k in enumerate(keys)}
     )
-    if "\t" + fields[8] not in ctx.checked_keys:  # a tab cannot occur in a key: no clash
-        ctx.checked_keys.add("\t" + fields[8])
-        if "" in keys:
-            raise RecordProblem("the FORMAT column has an empty key ('::')")
-        for key in keys:
-            if key not in ctx.header.format and key != ".":
-                ctx.warn(f"The FORMAT key '{key[:40]}' is used but not declared in the header.")
     gt_text = values.get("GT", "")
+    n_alleles = 1 + (0 if fields[4] == "." else fields[4].count(",") + 1)
     try:
-        gt = parse_gt(gt_text) if "GT" in values else None
+        gt = _genotype(gt_text, n_alleles) if "GT" in values else None
     except ValueError:
         raise RecordProblem(f"the genotype '{gt_text[:20]}' is not a valid GT value") from None
-    n_alleles = 1 + (0 if fields[4] == "." else fields[4].count(",") + 1)
-    if gt is not None and any(a is not None and a >= n_alleles for a in gt.alleles):
+    except _NoSuchAllele:
         raise RecordProblem(
             f"the genotype '{gt_text[:20]}' names an allele the record does not have"
-        )
+        ) from None
     return _Sample(gt, gt_text, "GT" in values, values)
+
+
+def _format_keys(ctx: ReadContext, column: str) -> list[str]:
+    """A FORMAT column's keys, checked the first time the column is seen."""
+    keys = column.split(":")
+    if "" in keys:
+        raise RecordProblem("the FORMAT column has an empty key ('::')")
+    for key in keys:
+        if key not in ctx.header.format and key != ".":
+            ctx.warn(f"The FORMAT key '{key[:40]}' is used but not declared in the header.")
+    if len(ctx.format_keys) < 1000:  # a file uses a few; a hostile one must not fill memory
+        ctx.format_keys[column] = keys
+    return keys
+
+
+class _NoSuchAllele(Exception):
+    pass
+
+
+@lru_cache(maxsize=1024)
+def _genotype(gt_text: str, n_alleles: int) -> ParsedGenotype | None:
+    """parse_gt, checked against the record's allele count. A file repeats a handful of GT
+    values, so each is parsed once (errors are raised every time: lru_cache keeps only results)."""
+    gt = parse_gt(gt_text)
+    if gt is not None and any(a is not None and a >= n_alleles for a in gt.alleles):
+        raise _NoSuchAllele
+    return gt
 
 
 def _clinical(ctx: ReadContext, info: dict[str, str], n_alts: int) -> list[bool]:
@@ -204,6 +243,7 @@ def _clinical(ctx: ReadContext, info: dict[str, str], n_alts: int) -> list[bool]
     return flags
 
 
+_ONE_BASE = frozenset("ACGTNacgtn")  # most REF and ALT alleles: no pattern needed
 _REF = re.compile(r"^[ACGTNacgtn]+$")
 _ALT = re.compile(
     r"^([ACGTNacgtn]+|\*|<[^<>,\s]+>|[ACGTNacgtn]*[\[\]][^\s,]+[\[\]][ACGTNacgtn]*"
@@ -213,16 +253,19 @@ _ALT = re.compile(
 
 def _check_alleles(fields: list[str], alts: list[str]) -> None:
     """REF/ALT/QUAL that would give a wrong call if read leniently (htslib accepts them)."""
-    if not _REF.match(fields[3]):
+    if fields[3] not in _ONE_BASE and not _REF.match(fields[3]):
         raise RecordProblem(f"the REF column '{fields[3][:20]}' is not a DNA sequence")
     for alt in alts:
-        if not _ALT.match(alt):
+        if alt not in _ONE_BASE and not _ALT.match(alt):
             raise RecordProblem(f"the ALT column has an allele that is not valid: '{alt[:20]}'")
     if fields[5] not in (".", "") and _float(fields[5]) is None:
         raise RecordProblem(f"the QUAL column '{fields[5][:20]}' is not a number")
 
 
-def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[VariantCall]:
+def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[CallRow]:
+    """The record's calls worth keeping, as rows (model.call_from_row makes them VariantCalls);
+    every ALT allele is counted in ctx.summary. Raises RecordProblem for a record that cannot
+    be used."""
     summary = ctx.summary
     chrom = ctx.chromosome(fields[0])
     pos = int(fields[1])
@@ -258,7 +301,9 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
             if key not in ctx.header.info and key:
                 ctx.warn(f"The INFO key '{key[:40]}' is used but not declared in the header.")
     pathogenic = (
-        _clinical(ctx, info, len(alts)) if ctx.regions.keep_pathogenic else [False] * len(alts)
+        _clinical(ctx, info, len(alts))
+        if ctx.regions.keep_pathogenic and ctx.clinsig_keys
+        else [False] * len(alts)
     )
     entries: list[AlleleAnnotation] = []
     layout_source = ""
@@ -278,16 +323,20 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
             )
         return []
     end = pos + len(ref) - 1
-    if any(is_symbolic(a) for a in real) and info.get("END", "").isdigit():
+    if "END" in info and info["END"].isdigit() and any(is_symbolic(a) for a in real):
         end = max(end, int(info["END"]))
     region_gene = ctx.regions.overlapping(chrom, pos, end)
     pgx_label = ctx.regions.pharmacogenomic(chrom, pos, end)
     sample = _sample(ctx, fields)
-    calls: list[VariantCall] = []
+    calls: list[CallRow] = []
     for index, alt in enumerate(alts, start=1):
         if is_placeholder(alt):
             continue
-        mine = entries_for_allele(entries, index, alt, vep_forms[index - 1], len(alts))
+        mine = (
+            entries_for_allele(entries, index, alt, vep_forms[index - 1], len(alts))
+            if entries
+            else []
+        )
         allele_pathogenic = pathogenic[index - 1] or (
             ctx.regions.keep_pathogenic
             and any(is_pathogenic_text(e.annotation.clinical_significance) for e in mine)
@@ -342,7 +391,7 @@ def process_record(ctx: ReadContext, fields: list[str], locator: str) -> list[Va
 
 def _reference_block_calls(
     ctx: ReadContext, fields: list[str], locator: str, chrom: str, pos: int, ref: str
-) -> list[VariantCall]:
+) -> list[CallRow]:
     """A gVCF reference block (ALT only <NON_REF>/<*>) with a 0/0 genotype says the patient has
     the reference base at every PGx position it covers: keep that as a reference call, so the
     position counts as tested (the allele definitions supply the base the block does not show)."""
@@ -388,7 +437,7 @@ def _reference_block_calls(
             )
         )
     ctx.summary.pharmacogenomic_reference_blocks += len(calls)
-    return calls
+    return [call_row(call) for call in calls]
 
 
 def _zygosity(
@@ -403,27 +452,45 @@ def _zygosity(
     if not sample.has_gt:
         return "unknown", None, "no genotype (GT) for this sample"
     in_par = chrom in ("X", "Y") and ctx.reference.in_par(chrom, pos)
-    return zygosity_of(sample.gt, index, chrom, male=ctx.male, in_par=in_par)
+    return _carriage(sample.gt, index, chrom, ctx.male, in_par)
 
 
-def _count_kept(summary: ReadSummary, call: VariantCall, pathogenic: bool, in_region: bool) -> None:
+@lru_cache(maxsize=4096)
+def _carriage(
+    gt: ParsedGenotype | None, index: int, chrom: str, male: bool, in_par: bool
+) -> tuple[str, int | None, str]:
+    """zygosity_of, worked out once per genotype, allele, chromosome and sex (a file holds
+    a handful of GT values; every input is immutable)."""
+    return zygosity_of(gt, index, chrom, male=male, in_par=in_par)
+
+
+_KEPT_BECAUSE = CALL_FIELDS.index("kept_because")
+_ZYGOSITY = CALL_FIELDS.index("zygosity")
+_FILTER = CALL_FIELDS.index("filter")
+
+
+def _count_kept(summary: ReadSummary, call: CallRow, pathogenic: bool, in_region: bool) -> None:
     summary.kept += 1
     if in_region:
         summary.kept_in_regions += 1
     elif pathogenic:
         summary.kept_pathogenic_outside_regions += 1
-    if "pharmacogenomic_position" in call.kept_because:
+    if "pharmacogenomic_position" in call[_KEPT_BECAUSE]:
         summary.kept_pharmacogenomic += 1
-    if call.zygosity == "unknown":
+    if call[_ZYGOSITY] == "unknown":
         summary.kept_zygosity_unknown += 1
-    if call.filter not in ("PASS", "."):
+    if call[_FILTER] not in ("PASS", "."):
         summary.kept_not_pass += 1
 
 
 def _allele_fraction(values: dict[str, str], index: int) -> float | None:
     ad = values.get("AD", ".")
     if ad not in (".", ""):
-        depths = [_int(v) for v in ad.split(",")]
+        parts = ad.split(",")
+        try:
+            depths: list[int | None] = [int(v) for v in parts]  # the usual case, all numbers
+        except ValueError:
+            depths = [_int(v) for v in parts]
         known = [d for d in depths if d is not None]
         total = sum(known)
         if index < len(depths) and depths[index] is not None and total > 0:
@@ -442,7 +509,7 @@ def _allele_fraction(values: dict[str, str], index: int) -> float | None:
 def _population_af(
     info: dict[str, str], ctx: ReadContext, index: int, chosen: AlleleAnnotation | None
 ) -> tuple[float | None, str]:
-    for key in _POPULATION_AF_KEYS if info else ():
+    for key in _POPULATION_AF_KEYS if not _POPULATION_AF_KEY_SET.isdisjoint(info) else ():
         text = info.get(key)
         if text:
             parts = text.split(",")
@@ -455,22 +522,9 @@ def _population_af(
 
 
 _GENE_INFO = re.compile(r"^([^:|]+)")
-_CALL_DEFAULTS = {f.name: f.default for f in fields(VariantCall) if f.default is not MISSING}
-_CALL_REQUIRED = {f.name for f in fields(VariantCall) if f.default is MISSING}
-
-
-def _new_call(**values: object) -> VariantCall:
-    """VariantCall(**values) without the frozen dataclass's per-field object.__setattr__
-    (a third of the time per kept call); every field is still set, defaults included."""
-    if (
-        values.keys() - _CALL_DEFAULTS.keys() - _CALL_REQUIRED
-        or not _CALL_REQUIRED <= values.keys()
-    ):
-        raise TypeError(f"VariantCall fields do not match: {sorted(values)}")
-    call = object.__new__(VariantCall)
-    call.__dict__.update(_CALL_DEFAULTS)
-    call.__dict__.update(values)
-    return call
+# Every field of VariantCall, in order: a row is built from a dict of all of them, so a field
+# added to VariantCall and not set here fails at once (KeyError) instead of shifting the row.
+_AS_ROW = itemgetter(*CALL_FIELDS)
 
 
 def _make_call(
@@ -489,7 +543,7 @@ def _make_call(
     reasons: tuple[KeepReason, ...],
     region_gene: str,
     notes: list[str],
-) -> VariantCall:
+) -> CallRow:
     chrom, pos, alts = parsed
     ref = fields[3]
     t_pos, t_ref, t_alt = trim_vcf_style(pos, ref, alt)
@@ -516,40 +570,42 @@ def _make_call(
         ctx.duplicates += 1
         ctx.first_duplicate = ctx.first_duplicate or f"{chrom}:{t_pos} {t_ref}>{t_alt} at {locator}"
     ctx.seen_calls.add(key)
-    zyg: Zygosity = zygosity  # type: ignore[assignment]
-    return _new_call(
-        build=ctx.build,
-        chrom=chrom,
-        pos=t_pos,
-        ref=t_ref,
-        alt=t_alt,
-        genotype=sample.gt_text if sample is not None else "",
-        zygosity=zyg,
-        other_alt=alts[other - 1] if other is not None and 0 < other <= len(alts) else "",
-        depth=depth,
-        genotype_quality=_int(values.get("GQ", ".")),
-        allele_fraction=_allele_fraction(values, index),
-        quality=_float(fields[5]) if fields[5] not in (".", "") else None,
-        filter=fields[6],
-        vcf_id=fields[2] if fields[2] != "." else "",
-        hgvs_g=genomic_hgvs(accession, chrom, pos, ref, alt),
-        gene=gene,
-        transcript=chosen.annotation.transcript if chosen else "",
-        hgvs_c=chosen.annotation.hgvs_c if chosen else "",
-        hgvs_p=chosen.annotation.hgvs_p if chosen else "",
-        consequence=chosen.annotation.consequence if chosen else "",
-        annotation_source=source if chosen else "",
-        other_transcripts=tuple(e.annotation for e in others),
-        clinvar_significance=info.get("CLNSIG", ""),
-        clinvar_review_status=info.get("CLNREVSTAT", ""),
-        clinvar_condition=info.get("CLNDN", ""),
-        clinvar_gene_info=gene_info,
-        clinvar_allele_id=info.get("ALLELEID", ""),
-        population_af=population_af,
-        population_af_source=population_source,
-        kept_because=reasons,
-        region_gene=region_gene,
-        notes=tuple(notes),
-        info=fields[7],
-        record_locator=locator,
+    gq = values.get("GQ")
+    return _AS_ROW(
+        {
+            "build": ctx.build,
+            "chrom": chrom,
+            "pos": t_pos,
+            "ref": t_ref,
+            "alt": t_alt,
+            "genotype": sample.gt_text if sample is not None else "",
+            "zygosity": zygosity,
+            "other_alt": (alts[other - 1] if other is not None and 0 < other <= len(alts) else ""),
+            "depth": depth,
+            "genotype_quality": _int(gq) if gq is not None and gq != "." else None,
+            "allele_fraction": _allele_fraction(values, index) if values else None,
+            "quality": _float(fields[5]) if fields[5] not in (".", "") else None,
+            "filter": fields[6],
+            "vcf_id": fields[2] if fields[2] != "." else "",
+            "hgvs_g": genomic_hgvs(accession, chrom, pos, ref, alt),
+            "gene": gene,
+            "transcript": chosen.annotation.transcript if chosen else "",
+            "hgvs_c": chosen.annotation.hgvs_c if chosen else "",
+            "hgvs_p": chosen.annotation.hgvs_p if chosen else "",
+            "consequence": chosen.annotation.consequence if chosen else "",
+            "annotation_source": source if chosen else "",
+            "other_transcripts": tuple(transcript_row(e.annotation) for e in others),
+            "clinvar_significance": info.get("CLNSIG", ""),
+            "clinvar_review_status": info.get("CLNREVSTAT", ""),
+            "clinvar_condition": info.get("CLNDN", ""),
+            "clinvar_gene_info": gene_info,
+            "clinvar_allele_id": info.get("ALLELEID", ""),
+            "population_af": population_af,
+            "population_af_source": population_source,
+            "kept_because": reasons,
+            "region_gene": region_gene,
+            "notes": tuple(notes),
+            "info": fields[7],
+            "record_locator": locator,
+        }
     )

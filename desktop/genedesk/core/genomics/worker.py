@@ -14,14 +14,14 @@ import os
 import threading
 import time
 import zlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from genedesk.core.genomics.annotations import layouts_from_header
 from genedesk.core.genomics.header import VcfHeader
-from genedesk.core.genomics.model import Build, KeepRules, TranscriptAnnotation, VariantCall
+from genedesk.core.genomics.model import Build, CallRow, KeepRules
 from genedesk.core.genomics.records import ReadContext, RecordProblem, process_record
 from genedesk.core.genomics.reference import normalise_chromosome, reference_build
 from genedesk.core.genomics.regions import RegionIndex
@@ -33,44 +33,6 @@ BATCH = 500
 # (PGx positions cluster within genes); the few records in between are counted, not kept.
 QUERY_JOIN = 20_000
 PROGRESS_EVERY = 0.2  # seconds
-_CALL_FIELDS = tuple(f.name for f in fields(VariantCall))
-_TRANSCRIPT_FIELDS = tuple(f.name for f in fields(TranscriptAnnotation))
-
-
-def pack_calls(calls: list[VariantCall]) -> list[tuple[Any, ...]]:
-    """Calls as plain tuples for the pipe: unpickling dataclasses costs ~35 µs each, tuples ~4."""
-    packed = []
-    transcripts_at = _CALL_FIELDS.index("other_transcripts")
-    for call in calls:
-        state = call.__dict__
-        row = [state[name] for name in _CALL_FIELDS]
-        row[transcripts_at] = tuple(
-            tuple(t.__dict__[name] for name in _TRANSCRIPT_FIELDS) for t in call.other_transcripts
-        )
-        packed.append(tuple(row))
-    return packed
-
-
-def unpack_calls(rows: list[tuple[Any, ...]]) -> list[VariantCall]:
-    transcripts_at = _CALL_FIELDS.index("other_transcripts")
-    calls = []
-    for row in rows:
-        values = dict(zip(_CALL_FIELDS, row, strict=True))
-        values["other_transcripts"] = tuple(
-            _rebuild(TranscriptAnnotation, _TRANSCRIPT_FIELDS, t) for t in row[transcripts_at]
-        )
-        call = object.__new__(VariantCall)
-        call.__dict__.update(values)  # a frozen dataclass rebuilt without re-running __init__
-        calls.append(call)
-    return calls
-
-
-def _rebuild(
-    cls: type[TranscriptAnnotation], names: tuple[str, ...], row: tuple[Any, ...]
-) -> TranscriptAnnotation:
-    item = object.__new__(cls)
-    item.__dict__.update(zip(names, row, strict=True))
-    return item
 
 
 @dataclass(frozen=True)
@@ -114,21 +76,21 @@ class _Sender:
         self.conn = conn
         self.position = position
         self.total = total
-        self.calls: list[VariantCall] = []
+        self.calls: list[CallRow] = []
         self.last = 0.0
 
     def at(self, where: int) -> None:
         if self.position is not None:
             self.position.value = where
 
-    def add(self, calls: list[VariantCall]) -> None:
+    def add(self, calls: list[CallRow]) -> None:
         self.calls.extend(calls)
         if len(self.calls) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
         if self.calls:
-            self.conn.send(("calls", pack_calls(self.calls)))
+            self.conn.send(("calls", self.calls))
             self.calls = []
 
     def progress(self, done: int, total: int | None = None) -> None:
@@ -295,7 +257,9 @@ def _read_indexed(ctx: ReadContext, job: ReadJob, sender: _Sender, htslib: _Htsl
             f"{{{file_name}}}:{start}-{end}" if ":" in file_name else f"{file_name}:{start}-{end}"
         )
         # A record overlapping two merged intervals is returned by both; keep the first.
-        seen_before = intervals[number - 1][2] if number and intervals[number - 1][0] == chrom else 0
+        seen_before = (
+            intervals[number - 1][2] if number and intervals[number - 1][0] == chrom else 0
+        )
         try:
             for variant in reader(region):
                 if seen_before and variant.start < seen_before:
