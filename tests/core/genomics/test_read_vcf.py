@@ -17,6 +17,7 @@ from genedesk.core.genomics import (
     KeepRules,
     PharmacogenomicPosition,
     VariantCall,
+    VcfReadResult,
     read_vcf,
 )
 
@@ -290,3 +291,34 @@ def test_a_call_kept_only_for_a_pgx_position_is_not_counted_as_in_a_gene(write_v
     result = read_vcf(write_vcf(["chr10 94781859 . G A 50 PASS . GT 0/1",
                                  "chr17 43045710 . G A 50 PASS . GT 0/1"]), keep=rules)
     assert (result.summary.kept, result.summary.kept_in_regions, result.summary.kept_pharmacogenomic) == (2, 1, 1)
+
+
+@pytest.mark.skipif(shutil.which("bgzip") is None or shutil.which("tabix") is None,
+                    reason="needs bgzip and tabix (Debian package tabix)")
+def test_an_indexed_read_finds_a_chromosome_only_the_index_names(write_vcf: WriteVcf,
+                                                                  tmp_path: Path) -> None:
+    """The indexed read opens the file so that htslib does not load the index a second time,
+    which also skips htslib adding the index's sequences to a header that lacks them. Calls on
+    a chromosome the header leaves out (chr2 here) must still be found through the index."""
+    regions = (GeneRegion("chr17", 43_044_295, 43_125_483, "BRCA1"),
+               GeneRegion("chr2", 47_403_067, 47_634_501, "MSH2"))
+    rules = KeepRules(regions={"GRCh38": regions}, margin=0)
+    records = [f"chr2 {47_403_100 + 10 * i} . G A 50 PASS . GT:AD 0/1:7,3" for i in range(30)]
+    records += [f"chr17 {43_045_000 + 10 * i} . C T 50 PASS . GT 1/1" for i in range(20)]
+    without_clinsig = "".join(line + "\n" for line in HEADER_38.splitlines()
+                              if "CLNSIG" not in line)
+    text = write_vcf(records, header=without_clinsig)  # declares chr17, not chr2
+    bgzf = tmp_path / "lab.vcf.gz"
+    subprocess.run(f"bgzip -c {text} > {bgzf}", shell=True, check=True)
+    subprocess.run(["tabix", "-p", "vcf", str(bgzf)], check=True)
+    indexed = read_vcf(bgzf, keep=rules)
+    streamed = read_vcf(text, keep=rules)
+    assert indexed.facts.indexed_read and not streamed.facts.indexed_read
+    def unplaced(result: VcfReadResult) -> list[VariantCall]:  # regions come in their own order
+        return sorted((replace(c, record_locator="") for c in result.calls),
+                      key=lambda c: (c.chrom, c.pos))
+
+    assert unplaced(indexed) == unplaced(streamed)
+    assert {c.chrom for c in indexed.calls} == {"2", "17"} and len(indexed.calls) == 50
+    by_chrom = {c.chrom: c for c in indexed.calls}
+    assert by_chrom["2"].allele_fraction == 0.3 and by_chrom["17"].zygosity == "homozygous"

@@ -245,10 +245,17 @@ def _process_variant(ctx: ReadContext, sender: _Sender, variant: Any) -> None:
 def _read_indexed(ctx: ReadContext, job: ReadJob, sender: _Sender, htslib: _Htslib) -> None:
     import cyvcf2
 
-    reader = cyvcf2.VCF(job.path)
-    reader.set_index(job.index)
-    names = {normalise_chromosome(name): name for name in reader.seqnames}
     intervals = ctx.regions.intervals(join_within=QUERY_JOIN)
+    # BCF: cyvcf2 tells BCF by the name's ending, and htslib reads no index with a BCF header.
+    reader = None if job.container == "bcf" else _open_without_index_lookup(cyvcf2, job.path)
+    if reader is not None:
+        reader.set_index(job.index)
+        names = {normalise_chromosome(name): name for name in reader.seqnames}
+    if reader is None or any(chrom not in names for chrom, _, _ in intervals):
+        # The plain way: htslib also adds the index's sequences that the header lacks.
+        reader = cyvcf2.VCF(job.path)
+        reader.set_index(job.index)
+        names = {normalise_chromosome(name): name for name in reader.seqnames}
     for number, (chrom, start, end) in enumerate(intervals):
         file_name = names.get(chrom)
         if file_name is None:
@@ -274,6 +281,27 @@ def _read_indexed(ctx: ReadContext, job: ReadJob, sender: _Sender, htslib: _Htsl
                 htslib.last_error(),
             ) from None
         sender.progress(int(job.size * (number + 1) / max(1, len(intervals))))
+
+
+def _open_without_index_lookup(cyvcf2: Any, path: str) -> Any:
+    """cyvcf2.VCF(path) without reading the index twice, or None where that cannot be done.
+
+    On opening, htslib's header reader loads the .tbi/.csi beside a file to add the sequences the
+    header does not declare, and then throws it away; set_index loads it again (~25 ms each for
+    a genome's index). Opened through /proc/self/fd (or /dev/fd) there is no index beside the
+    name, so it is loaded once, by set_index. The caller falls back to the plain open when a
+    sequence it needs is not in the header.
+    """
+    for folder in ("/proc/self/fd", "/dev/fd"):
+        if os.path.isdir(folder):
+            break
+    else:
+        return None  # Windows
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return cyvcf2.VCF(f"{folder}/{fd}")
+    finally:
+        os.close(fd)  # htslib opened the file for itself
 
 
 # htslib's error messages, in a counsellor's words.
