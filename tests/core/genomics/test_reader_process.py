@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import multiprocessing.spawn
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
 
 import pytest
 
-from genedesk.core.errors import BadInputError, Cancelled
+from genedesk.core.errors import BadInputError, Cancelled, GeneDeskError
 from genedesk.core.genomics import KeepRules, read_vcf
 from genedesk.core.genomics.reader import shutdown_readers, warm_up
 
@@ -77,6 +79,28 @@ def test_a_crashed_reader_is_a_refusal_naming_the_file(long_read: Path) -> None:
     assert read_vcf(long_read, keep=KeepRules()).summary.reconciles()  # a new reader starts
 
 
+def test_a_reader_that_cannot_start_is_not_blamed_on_the_file(
+        long_read: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken installation (here the reader's interpreter exits at once, as `false` does) is
+    reported as GeneDesk's fault, not as a malformed file, and nothing is read."""
+    shutdown_readers()
+    false = shutil.which("false")
+    assert false is not None
+    monkeypatch.setattr(multiprocessing.spawn, "_python_exe", os.fsencode(false))
+    try:
+        with pytest.raises(GeneDeskError) as refused:
+            read_vcf(long_read, keep=KeepRules())
+    finally:
+        monkeypatch.undo()
+        shutdown_readers()
+    error = refused.value
+    assert not isinstance(error, BadInputError) and error.exit_code == 1
+    assert "could not start its VCF reader" in error.message
+    assert "malformed" not in str(error) and "not of the lab's file" in error.message
+    assert error.hint and "reinstall" in error.hint
+    assert read_vcf(long_read, keep=KeepRules()).summary.reconciles()  # a working reader again
+
+
 def test_no_files_are_left_behind(long_read: Path, tmp_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     shutdown_readers()  # new readers inherit the temporary folder set below
@@ -89,8 +113,9 @@ def test_no_files_are_left_behind(long_read: Path, tmp_path: Path,
             read_vcf(long_read, keep=EVERYTHING, cancelled=lambda: True)
 
         def crash(done: int, total: int) -> None:
-            for pid in _reader_pids():
-                os.kill(pid, signal.SIGSEGV)
+            if done > 0:  # inside the records (before, the reader may still be starting)
+                for pid in _reader_pids():
+                    os.kill(pid, signal.SIGSEGV)
 
         with pytest.raises(BadInputError):
             read_vcf(long_read, keep=EVERYTHING, progress=crash)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from genedesk.core.errors import BadInputError, Cancelled, UsageError
+from genedesk.core.errors import BadInputError, Cancelled, GeneDeskError, UsageError
 from genedesk.core.genomics.annotations import is_clinsig_key, layouts_from_header
 from genedesk.core.genomics.build import detect_build
 from genedesk.core.genomics.header import VcfHeader
@@ -190,6 +190,7 @@ class _Reader:
     process: Any
     conn: Any
     position: Any
+    started: bool = False  # the process said it is running (its first message)
 
 
 _IDLE: list[_Reader] = []
@@ -206,9 +207,23 @@ def _start_reader() -> _Reader:
     process = ctx.Process(
         target=serve, args=(child_end, position), daemon=True, name="genedesk-vcf-reader"
     )
-    process.start()
-    child_end.close()
+    try:
+        process.start()
+    except OSError:  # the new interpreter exited at once (its end of the start-up pipe closed)
+        parent_end.close()
+        raise _cannot_start(process.exitcode) from None
+    finally:
+        child_end.close()
     return _Reader(process, parent_end, position)
+
+
+def _cannot_start(exit_code: int | None) -> GeneDeskError:
+    code = f" (it ended with code {exit_code})" if exit_code is not None else ""
+    return GeneDeskError(
+        f"GeneDesk could not start its VCF reader{code}, so no file was read and nothing was "
+        "stored. This is a fault of the installation, not of the lab's file.",
+        hint="Close GeneDesk and open it again; if it happens again, reinstall GeneDesk.",
+    )
 
 
 def _take_reader() -> _Reader:
@@ -263,8 +278,17 @@ def _run_child(
     source: SourceFile, job: ReadJob, progress: Progress | None, cancelled: Cancel | None
 ) -> tuple[list[VariantCall], ReadSummary, list[str]]:
     reader = _take_reader()
-    receiver, child, position = reader.conn, reader.process, reader.position
-    receiver.send(job)
+    try:
+        reader.conn.send(job)
+    except OSError:  # it ended while waiting for a job: one new reader, then give up
+        _discard(reader)
+        reader = _start_reader()
+        try:
+            reader.conn.send(job)
+        except OSError:
+            _discard(reader)
+            raise _cannot_start(reader.process.exitcode) from None
+    receiver, child = reader.conn, reader.process
     healthy = False
     if progress is not None:
         progress(0, job.size)
@@ -280,12 +304,14 @@ def _run_child(
                 try:
                     message = receiver.recv()
                 except (EOFError, OSError):
-                    _child_died(source, job, child, position.value)
+                    _child_died(source, job, reader)
             elif not child.is_alive() and not receiver.poll():
-                _child_died(source, job, child, position.value)
+                _child_died(source, job, reader)
             if message is not None:
                 kind = message[0]
-                if kind == "progress":
+                if kind == "ready":
+                    reader.started = True
+                elif kind == "progress":
                     done, total = message[1], message[2]
                     if progress is not None:
                         progress(done, total)
@@ -313,8 +339,11 @@ def _run_child(
             _discard(reader)
 
 
-def _child_died(source: SourceFile, job: ReadJob, child: Any, position: int) -> None:
+def _child_died(source: SourceFile, job: ReadJob, reader: _Reader) -> None:
+    child, position = reader.process, reader.position.value
     child.join(2.0)
+    if not reader.started:
+        raise _cannot_start(child.exitcode)
     where = ""
     if position and job.index is None:
         where = f", line {position:,}" if source.container != "bcf" else f", record {position:,}"

@@ -106,9 +106,11 @@ def serve(conn: Connection, position: Any) -> None:
     """A reader process: read one job after another until the parent closes the pipe.
 
     `position` (a shared integer) holds the line (text) or record (BCF) being parsed, so the
-    parent can name it if htslib crashes the process.
+    parent can name it if htslib crashes the process. The first message says the process started,
+    so the parent can tell a reader that never ran from one a file crashed.
     """
     htslib = _Htslib()
+    conn.send(("ready",))
     while True:
         try:
             job = conn.recv()
