@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 import sqlcipher3
 
 from genedesk.core import patients, staff
+from genedesk.core.atomic import atomic_write
 from genedesk.core.errors import BadInputError, GeneDeskError, UsageError, VaultLockedError
 from genedesk.core.patients import PatientDetails
 from genedesk.core.vault import (
@@ -24,6 +28,7 @@ from genedesk.core.vault import (
     restore_vault,
     verify_vault,
 )
+from genedesk.core.vault import lifecycle
 from genedesk.core.vault.keyfile import KeyFile
 from genedesk.core.vault.lock import VaultInUseError
 from genedesk.core.vault.schema import LATEST, VaultTooNewError
@@ -342,6 +347,57 @@ def test_a_damaged_backup_is_refused(keyring_vault: MadeVault, tmp_path: Path) -
     info.path.write_bytes(bytes(data))
     with pytest.raises(BadInputError):
         restore_vault(info.path, tmp_path / "t", recovery_key=keyring_vault.recovery_key)
+
+
+def test_the_backup_is_written_in_blocks_and_its_check_sums_are_the_files(
+    keyring_vault: MadeVault, tmp_path: Path
+) -> None:
+    """The backup is streamed from the vault copy into the zip (never whole in memory); the
+    check sum returned and audited is the file's, and the manifest's is the vault copy's."""
+    for n in range(30):
+        _add(keyring_vault.folder, f"S-{n}")
+    opened = open_vault(keyring_vault.folder)
+    try:
+        shelf = tmp_path / "usb"
+        shelf.mkdir()
+        info = backup_vault(opened.vault, shelf / "b.gdbackup", staff_name=ADMIN)
+        event = opened.vault.query_one(
+            "SELECT details FROM audit_event WHERE action = 'vault.backed_up'")
+    finally:
+        opened.vault.close()
+    on_disk = info.path.read_bytes()
+    assert info.sha256 == hashlib.sha256(on_disk).hexdigest() and info.size == len(on_disk)
+    assert json.loads(event["details"])["sha256"] == info.sha256
+    with zipfile.ZipFile(info.path) as archive:
+        assert archive.testzip() is None
+        manifest = json.loads(archive.read("manifest.json"))
+        copy = archive.read("vault.db")
+        assert archive.getinfo("vault.db").flag_bits & 0x08, "sizes written after the data"
+    assert manifest["db_sha256"] == hashlib.sha256(copy).hexdigest()
+    assert manifest["db_size"] == len(copy) > 0
+    assert not copy.startswith(b"SQLite format 3"), "the copy inside is encrypted"
+    assert sorted(p.name for p in shelf.iterdir()) == ["b.gdbackup"], "no snapshot left"
+
+
+def test_a_backup_that_changes_after_it_was_checked_is_refused_while_copying(
+    keyring_vault: MadeVault, tmp_path: Path
+) -> None:
+    """A restore checks the backup, then copies the vault out of it block by block, checking it
+    again: a backup on a drive that changed in between must not become the vault."""
+    opened = open_vault(keyring_vault.folder)
+    info = backup_vault(opened.vault, tmp_path / "b.gdbackup", staff_name=ADMIN)
+    opened.vault.close()
+    checked = lifecycle._read_backup(info.path)
+    with zipfile.ZipFile(info.path) as archive:
+        entry = archive.getinfo("vault.db")
+    data = bytearray(info.path.read_bytes())
+    data[entry.header_offset + 30 + len(entry.filename) + entry.compress_size // 2] ^= 0xFF
+    info.path.write_bytes(bytes(data))
+    target = tmp_path / "restored"
+    target.mkdir()
+    with pytest.raises(BadInputError, match="damaged"):
+        atomic_write(target / "vault.db.restoring", checked.copy_database)
+    assert list(target.iterdir()) == [], "nothing of the copy is left"
 
 
 def test_full_disk_during_backup_leaves_nothing_and_says_so(keyring_vault: MadeVault, tmp_path: Path) -> None:

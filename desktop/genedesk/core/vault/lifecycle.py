@@ -11,16 +11,16 @@ from __future__ import annotations
 import contextlib
 import glob
 import hashlib
-import io
 import json
 import logging
 import os
+import shutil
 import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import sqlcipher3
 
@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 BACKUP_FORMAT = "genedesk-backup"
 BACKUP_VERSION = 1
+_CHUNK = 1 << 20  # backups and restores copy the database in blocks of this size, never whole
 MIN_PASSPHRASE_LENGTH = 10
 
 
@@ -504,29 +505,75 @@ def backup_vault(vault: Vault, destination: Path, *, staff_name: str) -> BackupI
     keyfile_bytes = (vault.folder / KEY_NAME).read_bytes()
     _remove_stale_partials(destination)
     snapshot = destination.parent / f".{destination.name}.snapshot"
+    _remove_snapshot(snapshot)
+    try:
+        try:
+            target = connect(snapshot, vault._key, create=True)
+            try:
+                if os.name == "posix":
+                    os.chmod(snapshot, 0o600)
+                vault.connection.backup(target)
+            finally:
+                target.close()
+            with snapshot.open("rb") as copy:
+                db_digest = hashlib.file_digest(copy, "sha256").hexdigest()
+            db_size = snapshot.stat().st_size
+        except sqlcipher3.DatabaseError:
+            raise GeneDeskError(
+                f"There is not enough space to write the backup in {destination.parent}.",
+                hint="Free some space or choose another drive. Nothing was changed.",
+            ) from None
+        except OSError as error:
+            raise explain_os_error(error, "the backup", destination.parent) from None
+        return _pack_backup(
+            vault, destination, snapshot, keyfile_bytes, db_digest, db_size, staff_name
+        )
+    finally:
+        _remove_snapshot(snapshot)
+
+
+def _remove_snapshot(snapshot: Path) -> None:
     _remove_sidecars(snapshot)
     with contextlib.suppress(FileNotFoundError):
         snapshot.unlink()
-    try:
-        target = connect(snapshot, vault._key, create=True)
-        try:
-            if os.name == "posix":
-                os.chmod(snapshot, 0o600)
-            vault.connection.backup(target)
-        finally:
-            target.close()
-        db_bytes = snapshot.read_bytes()
-    except sqlcipher3.DatabaseError:
-        raise GeneDeskError(
-            f"There is not enough space to write the backup in {destination.parent}.",
-            hint="Free some space or choose another drive. Nothing was changed.",
-        ) from None
-    except OSError as error:
-        raise explain_os_error(error, "the backup", destination.parent) from None
-    finally:
-        _remove_sidecars(snapshot)
-        with contextlib.suppress(FileNotFoundError):
-            snapshot.unlink()
+
+
+class _HashingWriter:
+    """Passes writes on to a file, hashing and counting them. It cannot seek, so zipfile writes
+    every entry once, in order (sizes in data descriptors): the hash is the whole file's."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data)
+        self.sha256.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+    def close(self) -> None:
+        """The file is atomic_write's to close."""
+
+
+def _pack_backup(
+    vault: Vault,
+    destination: Path,
+    snapshot: Path,
+    keyfile_bytes: bytes,
+    db_digest: str,
+    db_size: int,
+    staff_name: str,
+) -> BackupInfo:
+    """The backup file from the encrypted snapshot, streamed: memory stays flat however large
+    the vault (it holds ClinVar releases of ~425 MB each)."""
     created = clock.stamp()
     manifest: dict[str, Any] = {
         "format": BACKUP_FORMAT,
@@ -535,17 +582,22 @@ def backup_vault(vault: Vault, destination: Path, *, staff_name: str) -> BackupI
         "schema_version": vault.schema_version,
         "created_at": created,
         "program_version": __version__,
-        "db_sha256": hashlib.sha256(db_bytes).hexdigest(),
-        "db_size": len(db_bytes),
+        "db_sha256": db_digest,
+        "db_size": db_size,
     }
+    written: list[_HashingWriter] = []
 
-    packed = io.BytesIO()
-    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-        archive.writestr(DB_NAME, db_bytes)
-        archive.writestr(KEY_NAME, keyfile_bytes)
-    content = packed.getvalue()
-    digest = hashlib.sha256(content).hexdigest()
+    def pack(handle: BinaryIO) -> None:
+        out = _HashingWriter(handle)
+        written.append(out)
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+            entry = zipfile.ZipInfo(DB_NAME, date_time=time.localtime()[:6])
+            entry.file_size = db_size  # tells zipfile whether ZIP64 is needed (over 2 GiB)
+            entry.external_attr = 0o600 << 16
+            with archive.open(entry, "w") as inside, snapshot.open("rb") as copy:
+                shutil.copyfileobj(copy, inside, _CHUNK)
+            archive.writestr(KEY_NAME, keyfile_bytes)
 
     def record_backup() -> None:
         # Committed once the complete file is on disk and before it replaces the older backup:
@@ -558,15 +610,15 @@ def backup_vault(vault: Vault, destination: Path, *, staff_name: str) -> BackupI
                 staff=staff_name,
                 action="vault.backed_up",
                 subject="vault",
-                details={"file": destination.name, "sha256": digest},
+                details={"file": destination.name, "sha256": written[-1].sha256.hexdigest()},
             )
 
-    atomic_write(destination, content, what="the backup", before_publish=record_backup)
+    atomic_write(destination, pack, what="the backup", before_publish=record_backup)
     log.info("backup written")
     return BackupInfo(
         destination,
-        len(content),
-        digest,
+        written[-1].size,
+        written[-1].sha256.hexdigest(),
         vault.vault_id,
         int(manifest["schema_version"]),
         created,
@@ -575,9 +627,30 @@ def backup_vault(vault: Vault, destination: Path, *, staff_name: str) -> BackupI
 
 @dataclass(frozen=True)
 class _Backup:
+    path: Path
     manifest: dict[str, Any]
-    db_bytes: bytes
     keyfile: KeyFile
+
+    def copy_database(self, handle: BinaryIO) -> None:
+        """Stream the vault copy into `handle`, checking it again on the way (the backup may sit
+        on a drive that changed since it was checked)."""
+        digest = hashlib.sha256()
+        try:
+            with zipfile.ZipFile(self.path) as archive, archive.open(DB_NAME) as inside:
+                while block := inside.read(_CHUNK):
+                    digest.update(block)
+                    handle.write(block)
+        except (zipfile.BadZipFile, KeyError, EOFError):
+            raise _damaged_backup(self.path.name) from None
+        if digest.hexdigest() != self.manifest.get("db_sha256"):
+            raise _damaged_backup(self.path.name)
+
+
+def _damaged_backup(name: str) -> BadInputError:
+    return BadInputError(
+        f"The backup file {name} is damaged (its contents do not match its check sum).",
+        hint="Use an older backup, or copy the backup from its drive again.",
+    )
 
 
 def _read_backup(path: Path) -> _Backup:
@@ -595,22 +668,25 @@ def _read_backup(path: Path) -> _Backup:
                 raise BadInputError(
                     f"{name} was written by a newer GeneDesk; install it to restore."
                 )
-            db_bytes = archive.read(DB_NAME)
             keyfile = KeyFile.from_bytes(archive.read(KEY_NAME), source=f"{name} ({KEY_NAME})")
+            digest = hashlib.sha256()
+            try:
+                with archive.open(DB_NAME) as inside:
+                    while block := inside.read(_CHUNK):
+                        digest.update(block)
+            except zipfile.BadZipFile:  # zipfile's own CRC check of the entry
+                raise _damaged_backup(name) from None
     except FileNotFoundError:
         raise BadInputError(f"The backup file {path} does not exist.") from None
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError):
         raise not_backup from None
     except VaultLockedError:
         raise not_backup from None
-    if hashlib.sha256(db_bytes).hexdigest() != manifest.get("db_sha256"):
-        raise BadInputError(
-            f"The backup file {name} is damaged (its contents do not match its check sum).",
-            hint="Use an older backup, or copy the backup from its drive again.",
-        )
+    if digest.hexdigest() != manifest.get("db_sha256"):
+        raise _damaged_backup(name)
     if keyfile.vault_id != manifest.get("vault_id"):
         raise not_backup
-    return _Backup(manifest, db_bytes, keyfile)
+    return _Backup(Path(path), manifest, keyfile)
 
 
 def restore_vault(
@@ -667,7 +743,7 @@ def restore_vault(
     lock.acquire()
     try:
         incoming = folder / (DB_NAME + ".restoring")
-        atomic_write(incoming, content.db_bytes, what="the restored vault")
+        atomic_write(incoming, content.copy_database, what="the restored vault")
         try:
             probe = connect(incoming, key)
             probe.close()
