@@ -39,7 +39,7 @@ from genedesk.ui.dialogs import FirstRunDialog, RecoveryKeyDialog, SignInDialog,
 from genedesk.ui.idle import IdleLock
 from genedesk.ui.main_window import MainWindow
 from genedesk.ui.restore_dialog import RecoverDialog, RestoreDialog
-from genedesk.ui.session import describe
+from genedesk.ui.session import describe, explained_to
 from genedesk.ui.worker import VaultWorker
 
 Done = Callable[[], None]
@@ -157,7 +157,7 @@ class GeneDeskApp(QObject):
                     replace=True,
                 ).vault,
                 lambda _: done(),
-                lambda error: failed(describe(error)),
+                explained_to(failed),
             )
 
         def ask(_: object = None) -> None:
@@ -182,7 +182,7 @@ class GeneDeskApp(QObject):
                     new_passphrase=values["new_passphrase"] or None,
                 ).vault,
                 lambda _: done(),
-                lambda error: failed(describe(error)),
+                explained_to(failed),
             )
 
         dialog = RecoverDialog(attempt, reason=reason, needs_passphrase=needs_passphrase)
@@ -210,10 +210,10 @@ class GeneDeskApp(QObject):
                 self.worker.run(
                     lambda vault: staff.sign_in(vault, values["admin"], values["password"]),
                     lambda member: (done(), self._show_recovery_key(member)),
-                    lambda error: failed(describe(error)),
+                    explained_to(failed),
                 )
 
-            self.worker.open(make, opened, lambda error: failed(describe(error)))
+            self.worker.open(make, opened, explained_to(failed))
 
         dialog = FirstRunDialog(attempt, keyring_available=custody.keyring_available())
         dialog.rejected.connect(QApplication.instance().quit)  # type: ignore[union-attr]
@@ -245,7 +245,7 @@ class GeneDeskApp(QObject):
             self.worker.open(
                 lambda: open_vault(self.folder, passphrase=values["passphrase"]).vault,
                 lambda _: done(),
-                lambda error: failed(describe(error)),
+                explained_to(failed),
             )
 
         dialog = UnlockDialog(attempt)
@@ -269,7 +269,7 @@ class GeneDeskApp(QObject):
             self.worker.run(
                 lambda vault: staff.sign_in(vault, values["name"], values["password"]),
                 lambda member: (signed.append(member), done()),
-                lambda error: failed(describe(error)),
+                explained_to(failed),
             )
 
         hint = None

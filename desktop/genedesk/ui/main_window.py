@@ -32,7 +32,7 @@ from genedesk.ui.patient_form import PatientForm
 from genedesk.ui.patient_list import SHOWN_AT_MOST, PatientListView
 from genedesk.ui.patient_mode import PatientModeWindow
 from genedesk.ui.patient_page import PatientPage
-from genedesk.ui.session import Session, describe
+from genedesk.ui.session import Session, describe, explained_to
 from genedesk.ui.vault_dialog import VaultDialog
 from genedesk.ui.worker import VaultWorker
 from genedesk.ui.worklist_dialog import WorklistDialog
@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
             self.worker.run(
                 lambda vault: patients.add_patient(vault, self.staff, details),
                 lambda patient: (done(), self.open_patient(patient.id)),
-                lambda error: failed(describe(error)),
+                explained_to(failed),
             )
 
         self.form = PatientForm(attempt, parent=self)
@@ -205,7 +205,7 @@ class MainWindow(QMainWindow):
             self.worker.run(
                 lambda vault: patients.edit_patient(vault, self.staff, current.id, **values),
                 lambda patient: (done(), self.open_patient(patient.id)),
-                lambda error: failed(describe(error)),
+                explained_to(failed),
             )
 
         self.form = PatientForm(attempt, patient=current, parent=self)

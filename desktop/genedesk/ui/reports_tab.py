@@ -41,7 +41,7 @@ from genedesk.core.vault import Vault
 from genedesk.ui.dialogs import Attempt, WorkingDialog
 from genedesk.ui.forms import add_row, choose_file, password_field, read_only_table
 from genedesk.ui.printing import ask_to_print, pdf_in_memory, print_pdf
-from genedesk.ui.session import Session, describe
+from genedesk.ui.session import Session, describe, explained_to
 
 KIND_WORDS = {
     ReportKind.PATIENT: "Patient letter",
@@ -417,7 +417,7 @@ class ReportsTab(QWidget):
                 )
                 self.refresh(select=(version.report_id, version.version))
 
-            self.session.worker.run(op, signed, lambda error: failed(describe(error)))
+            self.session.worker.run(op, signed, explained_to(failed))
 
         title = "Amend the report" if amend else "Finalize and sign"
         self.sign_dialog = SignDialog(title, actor.name, attempt, reason=amend, parent=self)

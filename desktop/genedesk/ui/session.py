@@ -24,3 +24,8 @@ def describe(error: Exception) -> str:
     return (
         f"Something unexpected went wrong ({type(error).__name__}). Details are in GeneDesk's log."
     )
+
+
+def explained_to(failed: Callable[[str], None]) -> Callable[[Exception], None]:
+    """An error handler for the worker that passes `describe(error)` to a dialog's `failed`."""
+    return lambda error: failed(describe(error))
