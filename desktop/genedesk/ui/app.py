@@ -206,10 +206,14 @@ class GeneDeskApp(QObject):
                 self.recovery_key = opened.recovery_key
                 return opened.vault
 
+            def signed_in(member: Staff) -> None:
+                done()
+                self._show_recovery_key(member)
+
             def opened(_: Vault) -> None:
                 self.worker.run(
                     lambda vault: staff.sign_in(vault, values["admin"], values["password"]),
-                    lambda member: (done(), self._show_recovery_key(member)),
+                    signed_in,
                     explained_to(failed),
                 )
 
@@ -266,9 +270,13 @@ class GeneDeskApp(QObject):
         signed: list[Staff] = []
 
         def attempt(values: dict[str, str], done: Done, failed: Failed) -> None:
+            def signed_in(member: Staff) -> None:
+                signed.append(member)
+                done()
+
             self.worker.run(
                 lambda vault: staff.sign_in(vault, values["name"], values["password"]),
-                lambda member: (signed.append(member), done()),
+                signed_in,
                 explained_to(failed),
             )
 

@@ -82,7 +82,7 @@ def choose_file(
     parent: QWidget,
     title: str,
     filters: Sequence[str],
-    chosen: Callable[[Path], None],
+    chosen: Callable[[Path], object],
     *,
     save_as: str | None = None,
     suffix: str = "",

@@ -187,12 +187,21 @@ class MainWindow(QMainWindow):
             details = PatientDetails(**values)
             self.worker.run(
                 lambda vault: patients.add_patient(vault, self.staff, details),
-                lambda patient: (done(), self.open_patient(patient.id)),
+                self._saved_then_opened(done),
                 explained_to(failed),
             )
 
         self.form = PatientForm(attempt, parent=self)
         self.form.open()
+
+    def _saved_then_opened(self, done: Callable[[], None]) -> Callable[[Patient], None]:
+        """Close the patient form, then show the patient just added or edited."""
+
+        def saved(patient: Patient) -> None:
+            done()
+            self.open_patient(patient.id)
+
+        return saved
 
     def edit_patient(self) -> None:
         current = self.page.patient
@@ -204,7 +213,7 @@ class MainWindow(QMainWindow):
         ) -> None:
             self.worker.run(
                 lambda vault: patients.edit_patient(vault, self.staff, current.id, **values),
-                lambda patient: (done(), self.open_patient(patient.id)),
+                self._saved_then_opened(done),
                 explained_to(failed),
             )
 

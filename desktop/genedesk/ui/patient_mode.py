@@ -231,34 +231,35 @@ class PatientModeWindow(QWidget):
         self.view = view
         while self.review_layout.count():
             item = self.review_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.deleteLater()
         w = self.words
         self.review_layout.addWidget(_label(f"{w['title']}: {view.patient_name}", role="heading"))
         self.review_layout.addWidget(_label(w["results_heading"], role="heading"))
         if not view.results:
             self.review_layout.addWidget(_label(w["no_results"]))
         for card in view.results:
-            self.review_layout.addWidget(self._card([card.title], list(card.paragraphs)))
+            self.review_layout.addWidget(self._card([card.title], list(card.paragraphs))[0])
         self.review_layout.addWidget(_label(w["consents_heading"], role="heading"))
         if not view.consents:
             self.review_layout.addWidget(_label(w["no_consents"]))
         self.withdraw_buttons: dict[int, QPushButton] = {}
         for consent in view.consents:
-            frame = self._card([consent.title], [*consent.lines, consent.status_line])
+            frame, lines = self._card([consent.title], [*consent.lines, consent.status_line])
             if consent.can_withdraw:
                 button = QPushButton(w["withdraw_button"])
                 button.setAccessibleName(f"{w['withdraw_button']}: {consent.title}")
                 button.clicked.connect(
                     lambda _=False, cid=consent.consent_id: self._ask_withdraw(cid)
                 )
-                frame.layout().addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+                lines.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
                 self.withdraw_buttons[consent.consent_id] = button
             self.review_layout.addWidget(frame)
         self.review_layout.addStretch(1)
         self._render()
 
-    def _card(self, headings: list[str], lines: list[str]) -> QFrame:
+    def _card(self, headings: list[str], lines: list[str]) -> tuple[QFrame, QVBoxLayout]:
         frame = QFrame()
         frame.setProperty("role", "card")
         layout = QVBoxLayout(frame)
@@ -266,7 +267,7 @@ class PatientModeWindow(QWidget):
             layout.addWidget(_label(heading, role="heading"))
         for line in lines:
             layout.addWidget(_label(line))
-        return frame
+        return frame, layout
 
     def _render(self) -> None:
         step = self.flow.step
@@ -317,13 +318,21 @@ class PatientModeWindow(QWidget):
             self._render()
             self.refresh()
 
+        def failed(error: Exception) -> None:
+            self.confirm_button.setEnabled(True)
+            self._failed(error)
+
+        def withdrawn(receipt: bytes) -> None:
+            self.confirm_button.setEnabled(True)
+            done(receipt)
+
         self.confirm_button.setEnabled(False)
         self.session.worker.run(
             lambda vault: self.flow.confirm_withdraw(
                 vault, signature, clinic_name=self.clinic_name
             ),
-            lambda receipt: (self.confirm_button.setEnabled(True), done(receipt)),
-            lambda error: (self.confirm_button.setEnabled(True), self._failed(error)),
+            withdrawn,
+            failed,
         )
 
     def _save_receipt(self) -> None:

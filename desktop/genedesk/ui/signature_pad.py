@@ -81,5 +81,6 @@ class SignaturePad(QWidget):
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        # The stubs ask for bytes; PySide6 refuses bytes here and takes the str.
+        image.save(buffer, "PNG")  # type: ignore[call-overload]
         return bytes(data.data())

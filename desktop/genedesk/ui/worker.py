@@ -32,7 +32,7 @@ class _Bridge(QObject):
         self.deliver.connect(self._on_deliver)
 
     @Slot(object, object)
-    def _on_deliver(self, callback: Callable[[Any], None], value: Any) -> None:
+    def _on_deliver(self, callback: Callable[[Any], object], value: Any) -> None:
         callback(value)
 
 
@@ -64,8 +64,8 @@ class VaultWorker(QObject):
     def submit(
         self,
         job: Callable[[], T],
-        on_done: Callable[[T], None],
-        on_error: Callable[[Exception], None],
+        on_done: Callable[[T], object],
+        on_error: Callable[[Exception], object],
     ) -> Future[None] | None:
         """Run `job()` on the worker thread; call back on the UI thread (nothing once closed)."""
         if self._closed:
@@ -88,7 +88,7 @@ class VaultWorker(QObject):
 
         return self._pool.submit(work)
 
-    def _finish_then(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    def _finish_then(self, callback: Callable[[Any], object]) -> Callable[[Any], None]:
         def call(value: Any) -> None:
             self._finished()
             callback(value)
@@ -98,8 +98,8 @@ class VaultWorker(QObject):
     def run(
         self,
         op: Callable[[Vault], T],
-        on_done: Callable[[T], None],
-        on_error: Callable[[Exception], None],
+        on_done: Callable[[T], object],
+        on_error: Callable[[Exception], object],
     ) -> Future[None] | None:
         """Run `op(vault)` on the worker thread with the open vault."""
 
@@ -113,8 +113,8 @@ class VaultWorker(QObject):
     def open(
         self,
         opener: Callable[[], Vault],
-        on_done: Callable[[Vault], None],
-        on_error: Callable[[Exception], None],
+        on_done: Callable[[Vault], object],
+        on_error: Callable[[Exception], object],
     ) -> None:
         def job() -> Vault:
             vault = opener()
@@ -123,7 +123,9 @@ class VaultWorker(QObject):
 
         self.submit(job, on_done, on_error)
 
-    def close_vault(self, on_done: Callable[[None], None], on_error: Callable[[Exception], None]) -> None:
+    def close_vault(
+        self, on_done: Callable[[None], object], on_error: Callable[[Exception], object]
+    ) -> None:
         """Close the open vault (releasing its lock) and keep the worker for the next one."""
 
         def job() -> None:

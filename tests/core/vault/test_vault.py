@@ -22,13 +22,13 @@ from genedesk.core.patients import PatientDetails
 from genedesk.core.vault import (
     backup_vault,
     custody,
+    lifecycle,
     open_vault,
     recover_vault,
     rekey_vault,
     restore_vault,
     verify_vault,
 )
-from genedesk.core.vault import lifecycle
 from genedesk.core.vault.keyfile import KeyFile
 from genedesk.core.vault.lock import VaultInUseError
 from genedesk.core.vault.schema import LATEST, VaultTooNewError
