@@ -162,7 +162,7 @@ def test_help_lists_every_command() -> None:
         check=True,
         env={**os.environ},
     ).stdout
-    for command in ("init", "vault", "user", "patient", "audit"):
+    for command in ("init", "vault", "user", "clinic", "patient", "audit"):
         assert command in out
     vault_help = subprocess.run(
         [sys.executable, "-m", "genedesk.cli.main", "vault", "--help"],
@@ -260,3 +260,32 @@ def test_report_prints_versions_and_lists_them(cli_env: Path, capsys: pytest.Cap
     code, _, err = run(capsys, "report", "R-1", "--kind", "clinician", "--out", str(tmp_path / "x.pdf"),
                        "--amend", final_id)
     assert code == 2 and "reason" in err
+
+
+def test_clinic_details_are_set_by_an_admin_and_shown(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "init", "--admin", ADMIN, "--passphrase-mode")[0] == 0
+    code, out, _ = run(capsys, "clinic", "show")
+    assert code == 0 and "not set yet" in out and "Genetic counselling clinic" in out
+    code, out, _ = run(capsys, "clinic", "set", "--name", "North West Genetics", "--address",
+                       r"Floor 3\nSt Mary's Hospital\nManchester M13 9WL", "--phone",
+                       "0161 555 0100", "--contact-name", "Dr Ada Byrne")
+    assert code == 0 and "Saved" in out
+    code, out, _ = run(capsys, "clinic", "show", "--json")
+    shown = json.loads(out)
+    assert shown["address"].splitlines() == ["Floor 3", "St Mary's Hospital", "Manchester M13 9WL"]
+    assert (shown["name"], shown["phone"], shown["email"]) == (
+        "North West Genetics", "0161 555 0100", "")
+    code, _, err = run(capsys, "clinic", "set")
+    assert code == 2 and "at least one detail" in err
+    code, _, err = run(capsys, "clinic", "set", "--email", "no address")
+    assert code == 2 and "email" in err
+    monkeypatch.setenv("GENEDESK_NEW_PASSWORD", "counsellor-pw-1")
+    assert run(capsys, "user", "add", "Cora", "--role", "counsellor")[0] == 0
+    monkeypatch.setenv("GENEDESK_USER", "Cora")
+    monkeypatch.setenv("GENEDESK_PASSWORD", "counsellor-pw-1")
+    code, _, err = run(capsys, "clinic", "set", "--phone", "0161 555 0199")
+    assert code == 5 and "administrator" in err
+    code, out, _ = run(capsys, "clinic", "show")
+    assert code == 0 and "0161 555 0100" in out and "Manchester M13 9WL" in out

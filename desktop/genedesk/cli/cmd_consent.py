@@ -11,6 +11,7 @@ from genedesk.cli import output
 from genedesk.cli.context import signed_in
 from genedesk.core import clock, findings, patients
 from genedesk.core.atomic import atomic_write
+from genedesk.core.clinic import get_clinic
 from genedesk.core.consent import fhir, receipts, service
 from genedesk.core.consent.duo import duo
 from genedesk.core.consent.model import (
@@ -93,7 +94,11 @@ def run_consent_add(args: argparse.Namespace) -> int:
         )
         if args.receipt:
             _write_pdf(
-                args.receipt, receipts.build_consent_receipt(consent, patient), "the receipt"
+                args.receipt,
+                receipts.build_consent_receipt(
+                    consent, patient, clinic_name=get_clinic(signed.vault).name
+                ),
+                "the receipt",
             )
     if not args.json:
         word = "declined" if args.decline else "given"
@@ -169,6 +174,7 @@ def run_consent_withdraw(args: argparse.Namespace) -> int:
                     patient,
                     stopped_requests=len(result.denied_requests),
                     past_releases=result.past_releases,
+                    clinic_name=get_clinic(signed.vault).name,
                 ),
                 "the withdrawal receipt",
             )
@@ -211,9 +217,12 @@ def run_consent_receipt(args: argparse.Namespace) -> int:
                 patient,
                 stopped_requests=_stopped_by(signed.vault, consent),
                 past_releases=service.releases_under(signed.vault, consent.id),
+                clinic_name=get_clinic(signed.vault).name,
             )
         else:
-            data = receipts.build_consent_receipt(consent, patient)
+            data = receipts.build_consent_receipt(
+                consent, patient, clinic_name=get_clinic(signed.vault).name
+            )
         _write_pdf(args.out, data, "the receipt")
     if not args.json:
         output.say(f"Receipt written to {args.out}.")

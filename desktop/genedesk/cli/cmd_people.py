@@ -1,4 +1,4 @@
-"""`genedesk user …`, `genedesk patient …` and `genedesk audit …`."""
+"""`genedesk user …`, `genedesk clinic …`, `genedesk patient …` and `genedesk audit …`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 from genedesk.cli import output
 from genedesk.cli.context import secret, signed_in
-from genedesk.core import audit, patients, staff
+from genedesk.core import audit, clinic, patients, staff
+from genedesk.core.errors import UsageError
 from genedesk.core.patients import PatientDetails
 
 
@@ -30,6 +31,51 @@ def run_user_list(args: argparse.Namespace) -> int:
         output.emit_json([{"id": m.id, "name": m.name, "role": m.role} for m in members])
     else:
         output.table(["ID", "Name", "Role"], [(m.id, m.name, m.role) for m in members])
+    return 0
+
+
+def _show_clinic(details: clinic.Clinic, as_json: bool) -> None:
+    values = {spec.name: getattr(details, spec.name) for spec in clinic.FIELDS}
+    if as_json:
+        output.emit_json(values)
+        return
+    for spec in clinic.FIELDS:
+        lines = values[spec.name].split("\n") if values[spec.name] else ["(not set)"]
+        label = spec.name.replace("_", " ").capitalize() + ":"
+        for number, line in enumerate(lines):
+            output.say(f"{label if number == 0 else '':<14} {line}")
+
+
+def run_clinic_show(args: argparse.Namespace) -> int:
+    with signed_in(args) as signed:
+        details = clinic.get_clinic(signed.vault)
+        is_set = clinic.is_set(signed.vault)
+    if not is_set and not args.json:
+        output.say(
+            "The clinic's details are not set yet (an administrator sets them with "
+            "`genedesk clinic set`); letters print this name:"
+        )
+    _show_clinic(details, args.json)
+    return 0
+
+
+def run_clinic_set(args: argparse.Namespace) -> int:
+    values = {
+        spec.name: getattr(args, spec.name)
+        for spec in clinic.FIELDS
+        if getattr(args, spec.name) is not None
+    }
+    if not values:
+        raise UsageError("Give at least one detail to change, e.g. --phone '0161 555 0100'.")
+    if "address" in values:
+        values["address"] = values["address"].replace("\\n", "\n")
+    with signed_in(args) as signed:
+        details = clinic.set_clinic(signed.vault, signed.staff, **values)
+    if not args.json:
+        output.say(
+            "Saved the clinic's details; every letter and report made from now on prints them:"
+        )
+    _show_clinic(details, args.json)
     return 0
 
 
@@ -155,6 +201,23 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=run_user_add)
     p = sub.add_parser("list", parents=[common], help="list staff members")
     p.set_defaults(handler=run_user_list)
+
+    clinic_parser = commands.add_parser(
+        "clinic", help="the clinic's name, address and contact, printed on every letter"
+    )
+    sub = clinic_parser.add_subparsers(dest="clinic_command", required=True, metavar="COMMAND")
+    p = sub.add_parser("show", parents=[common], help="the clinic's details")
+    p.set_defaults(handler=run_clinic_show)
+    p = sub.add_parser("set", parents=[common], help="change the clinic's details (administrators)")
+    p.add_argument("--name", help="the clinic's name, heading every letter")
+    p.add_argument(
+        "--address", help=r"the postal address; separate lines with \n (at most 6 lines)"
+    )
+    p.add_argument("--phone", help="the phone number patients and clinicians call")
+    p.add_argument("--email", help="the email address for questions about a letter")
+    p.add_argument("--contact-name", dest="contact_name", help="the person to ask for")
+    p.add_argument("--contact-role", dest="contact_role", help="that person's role")
+    p.set_defaults(handler=run_clinic_set)
 
     patient = commands.add_parser("patient", help="add, edit, find and show patients")
     sub = patient.add_subparsers(dest="patient_command", required=True, metavar="COMMAND")

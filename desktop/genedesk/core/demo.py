@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from genedesk.core import patients, staff
+from genedesk.core import clinic, patients, staff
 from genedesk.core.patients import PatientDetails
 from genedesk.core.staff import Staff
 from genedesk.core.vault import Vault, create_vault
@@ -35,6 +35,17 @@ DEMO_PATIENTS = (
     PatientDetails("DEMO-0007", "Grace", "O'Connor", "1957-12-25", "female"),
     PatientDetails("DEMO-0008", "Samuel", "Okafor", "2010-02-17", "male"),
 )
+
+
+# Invented: 0161 496 0xxx is a UK range set aside for drama, example.org is reserved for examples.
+DEMO_CLINIC = {
+    "name": "Demo Genetics Service (invented)",
+    "address": "Floor 2, Example House\n1 Example Street\nExampletown EX1 1AA",
+    "phone": "0161 496 0123",
+    "email": "genetics@example.org",
+    "contact_name": "Demo Counsellor",
+    "contact_role": "Genetic counsellor",
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ def create_demo_vault(folder: Path) -> DemoVault:
     try:
         admin = staff.sign_in(vault, DEMO_ADMIN, DEMO_PASSWORD)
         staff.add_staff(vault, admin, name=DEMO_STAFF, role="counsellor", password=DEMO_PASSWORD)
+        clinic.set_clinic(vault, admin, **DEMO_CLINIC)
         counsellor = staff.sign_in(vault, DEMO_STAFF, DEMO_PASSWORD)
         for details in DEMO_PATIENTS:
             patients.add_patient(vault, counsellor, details)

@@ -176,6 +176,7 @@ class PatientModeFlow:
         self, vault: Vault, signature_png: bytes, *, clinic_name: str | None = None
     ) -> bytes:
         """Withdraw at once, signed on screen by the patient; returns the receipt PDF."""
+        from genedesk.core.clinic import get_clinic
         from genedesk.core.consent.receipts import build_withdrawal_receipt
         from genedesk.core.consent.service import HowGiven, withdraw_consent
 
@@ -195,7 +196,7 @@ class PatientModeFlow:
             patient,
             stopped_requests=len(done.denied_requests),
             past_releases=done.past_releases,
-            clinic_name=clinic_name,
+            clinic_name=clinic_name if clinic_name is not None else get_clinic(vault).name,
             large_print=True,
         )
         self.withdrawn.append(self.consent_id)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from genedesk.core import clock, patient_mode, patients
 from genedesk.core.atomic import atomic_write
+from genedesk.core.clinic import get_clinic
 from genedesk.core.consent.duo import duo
 from genedesk.core.consent.model import (
     DATA_CATEGORIES,
@@ -318,7 +319,12 @@ class ConsentsTab(QWidget):
                 declined=declined,
             )
             patient = patients.get_patient(vault, patient_id)
-            return Receipt(consent.id, "consent", build_consent_receipt(consent, patient))
+            clinic_name = get_clinic(vault).name
+            return Receipt(
+                consent.id,
+                "consent",
+                build_consent_receipt(consent, patient, clinic_name=clinic_name),
+            )
 
         self._run(op, "declined" if declined else "given")
 
@@ -343,6 +349,7 @@ class ConsentsTab(QWidget):
                 patient,
                 stopped_requests=len(done.denied_requests),
                 past_releases=done.past_releases,
+                clinic_name=get_clinic(vault).name,
             )
             return Receipt(chosen.id, "withdrawal", pdf)
 

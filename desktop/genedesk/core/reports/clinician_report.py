@@ -532,6 +532,17 @@ def _sources(request: ReportRequest, words: Words, styles: Styles) -> list[Flowa
 def _signature(request: ReportRequest, words: Words, styles: Styles) -> list[Flowable]:
     story: list[Flowable] = [paragraph(words.text("signature_heading"), styles.heading)]
     facts = [(words.text("signature_prepared"), request.author)]
+    contact = "; ".join(
+        part
+        for part in (
+            ", ".join(p for p in (request.clinic.contact_name, request.clinic.contact_role) if p),
+            request.clinic.phone,
+            request.clinic.email,
+        )
+        if part
+    )
+    if contact:
+        facts.append((words.text("signature_contact"), contact))
     signer = request.signer
     if request.is_final and signer is not None:
         facts.append(

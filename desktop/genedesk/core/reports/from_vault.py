@@ -12,6 +12,7 @@ import datetime as dt
 
 from genedesk import __version__
 from genedesk.core import clock, findings, imports, patients
+from genedesk.core.clinic import get_clinic
 from genedesk.core.errors import NotFoundError, UsageError
 from genedesk.core.knowledge.genes import shipped_genes
 from genedesk.core.reports.model import (
@@ -26,8 +27,6 @@ from genedesk.core.reports.model import (
     Signer,
 )
 from genedesk.core.vault.store import Vault
-
-DEFAULT_CLINIC = Clinic(name="Genetic counselling clinic")
 
 
 def _choice(vault: Vault, patient_id: int, kind: str, today: dt.date) -> Choice:
@@ -48,14 +47,15 @@ def build_request(
     finding_id: int | None = None,
     large_print: bool = False,
     author: str,
-    clinic: Clinic = DEFAULT_CLINIC,
+    clinic: Clinic | None = None,
     signer: Signer | None = None,
     reason_for_test: str = "",
     referrer: str = "",
     language: str = "en",
     report_date: dt.datetime | None = None,
 ) -> ReportRequest:
-    """What to print for this patient now; `finding_id` is required for a family letter."""
+    """What to print for this patient now; `finding_id` is required for a family letter.
+    `clinic` defaults to the clinic's details kept in the vault (core.clinic)."""
     report_kind = ReportKind(kind)
     patient = patients.get_patient(vault, patient_id)
     listed = findings.list_findings(vault, patient_id).shown
@@ -86,7 +86,7 @@ def build_request(
         kind=report_kind,
         patient=ReportPatient.from_patient(patient),
         report_date=report_date or clock.utcnow(),
-        clinic=clinic,
+        clinic=clinic if clinic is not None else get_clinic(vault),
         author=author,
         knowledge_base_version=f"GeneDesk {__version__} ({genes.sf_list})",
         sf_list=genes.sf_list,
@@ -125,4 +125,4 @@ def _pgx(vault: Vault, patient_id: int) -> PgxSummary | None:
     return PgxSummary.from_report(report) if tested else None
 
 
-__all__ = ["DEFAULT_CLINIC", "build_request"]
+__all__ = ["build_request"]
