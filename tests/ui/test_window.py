@@ -367,3 +367,51 @@ def test_patient_mode_withdraw_and_leave_with_a_staff_password(qtbot, controller
     qtbot.keyClick(mode.staff_password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.isVisible() and not mode.isVisible(), timeout=15000)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.page)
+
+
+def test_clinic_details_are_read_by_everyone_and_changed_by_an_administrator(
+    qtbot, controller_factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from genedesk.core import clinic
+    from genedesk.core.demo import DEMO_ADMIN, DEMO_CLINIC, DEMO_PASSWORD
+    from genedesk.core.vault import open_vault
+    from genedesk.ui.clinic_form import ClinicForm
+
+    demo = create_demo_vault(tmp_path / "demo")
+    app = controller_factory(demo.folder, demo=demo)
+    sign_in(qtbot, app, demo.staff_name, demo.password)  # a counsellor: may read, not change
+    qtbot.waitUntil(lambda: app.window is not None and app.window.list_view.model.rowCount() == 8)
+    window = app.window
+    window.open_clinic_form()
+    qtbot.waitUntil(lambda: window.clinic_form is not None and window.clinic_form.isVisible())
+    form = window.clinic_form
+    assert isinstance(form, ClinicForm)
+    assert form.values()["phone"] == DEMO_CLINIC["phone"]
+    assert form.fields["phone"].isReadOnly() and not form.buttons.button(
+        QDialogButtonBox.StandardButton.Ok).isEnabled()
+    form.reject()
+    app.shutdown()  # closes the vault; an administrator signs in next
+    app2 = controller_factory(demo.folder, demo=demo)
+    sign_in(qtbot, app2, DEMO_ADMIN, DEMO_PASSWORD)
+    qtbot.waitUntil(lambda: app2.window is not None and app2.window.list_view.model.rowCount() == 8)
+    window = app2.window
+    window.open_clinic_form()
+    qtbot.waitUntil(lambda: window.clinic_form is not None and window.clinic_form.isVisible())
+    form = window.clinic_form
+    assert not form.fields["address"].isReadOnly()
+    form.fields["email"].setText("not an email")
+    click_ok(qtbot, form)
+    qtbot.waitUntil(lambda: "email" in form.error.text())
+    assert form.isVisible(), "a refused detail keeps the form open with the reason"
+    form.fields["email"].setText("letters@example.org")
+    form.fields["address"].setPlainText("Floor 9\nNew Example House\nExampletown EX9 9ZZ")
+    click_ok(qtbot, form)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    app2.shutdown()
+    vault = open_vault(demo.folder, passphrase=demo.passphrase).vault
+    try:
+        saved = clinic.get_clinic(vault)
+    finally:
+        vault.close()
+    assert saved.email == "letters@example.org"
+    assert saved.address.splitlines() == ["Floor 9", "New Example House", "Exampletown EX9 9ZZ"]

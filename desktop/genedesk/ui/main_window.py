@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from genedesk import APP_NAME, __version__
-from genedesk.core import audit, patients
+from genedesk.core import audit, clinic, patients
 from genedesk.core.knowledge import clinvar
 from genedesk.core.knowledge.genes import shipped_genes
 from genedesk.core.patient_mode import PatientModeFlow
@@ -27,6 +27,7 @@ from genedesk.core.pgx.definitions import load_definitions
 from genedesk.core.staff import Staff
 from genedesk.core.vault import Vault
 from genedesk.core.vault.store import VaultDamagedError
+from genedesk.ui.clinic_form import ClinicForm
 from genedesk.ui.forms import scale_font
 from genedesk.ui.patient_form import PatientForm
 from genedesk.ui.patient_list import SHOWN_AT_MOST, PatientListView
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.page.patient_mode_requested.connect(self.enter_patient_mode)
         self.patient_mode: PatientModeWindow | None = None
         self.vault_dialog: VaultDialog | None = None
+        self.clinic_form: ClinicForm | None = None
         self.about_box: QMessageBox | None = None
         self.worklist: WorklistDialog | None = None
         self._build_menus()
@@ -114,6 +116,8 @@ class MainWindow(QMainWindow):
         )
         self._action(vault_menu, "&Verify the vault", lambda: self.open_vault_dialog().verify())
         self._action(vault_menu, "&Restore or recover…", self.open_vault_dialog)
+        vault_menu.addSeparator()
+        self._action(vault_menu, "&Clinic details…", self.open_clinic_form)
         knowledge_menu = self.menuBar().addMenu("&Knowledge")
         self.worklist_action = self._action(
             knowledge_menu, "&Recontact worklist…", self.open_worklist
@@ -253,6 +257,8 @@ class MainWindow(QMainWindow):
             self.vault_dialog.reject()  # no backups from behind the lock screen
         if self.worklist is not None:
             self.worklist.reject()  # it lists record numbers
+        if self.clinic_form is not None:
+            self.clinic_form.reject()
         self.page.clear()
         self.list_view.clear()
         self.stack.setCurrentWidget(self.locked)
@@ -276,6 +282,30 @@ class MainWindow(QMainWindow):
         self.vault_dialog.raise_()
         self.vault_dialog.refresh_status()
         return self.vault_dialog
+
+    def open_clinic_form(self) -> None:
+        """The clinic's details, read on the worker; saved there too (administrators only)."""
+
+        def attempt(
+            values: dict[str, str], done: Callable[[], None], failed: Callable[[str], None]
+        ) -> None:
+            def saved(_: clinic.Clinic) -> None:
+                done()
+                self.statusBar().showMessage("Clinic details saved.", 5000)
+
+            self.worker.run(
+                lambda vault: clinic.set_clinic(vault, self.staff, **values),
+                saved,
+                explained_to(failed),
+            )
+
+        def show(details: clinic.Clinic) -> None:
+            self.clinic_form = ClinicForm(
+                attempt, details, can_change=self.staff.is_admin, parent=self
+            )
+            self.clinic_form.open()
+
+        self.worker.run(clinic.get_clinic, show, self.session.fail)
 
     def open_worklist(self) -> None:
         self.worklist = WorklistDialog(self.session, parent=self)
