@@ -108,6 +108,10 @@ def test_every_control_on_every_tab_has_a_name_a_screen_reader_can_read(qtbot, c
     qtbot.waitUntil(dialog.isVisible)
     problems += [f"vault dialog: {p}" for p in _unnamed_controls(dialog)]
     dialog.reject()
+    window.open_clinic_form()
+    qtbot.waitUntil(lambda: window.clinic_form is not None and window.clinic_form.isVisible())
+    problems += [f"clinic details: {p}" for p in _unnamed_controls(window.clinic_form)]
+    window.clinic_form.reject()
     window.open_patient(SHOWCASE_PATIENT)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.page)
     window.enter_patient_mode()
@@ -129,6 +133,12 @@ def test_no_two_controls_on_screen_share_an_alt_key(qtbot, controller_factory, t
     twice = sorted(k for k, n in _visible_mnemonics(window).items() if n > 1)
     if twice:
         clashes["patient list"] = twice
+    window.open_clinic_form()
+    qtbot.waitUntil(lambda: window.clinic_form is not None and window.clinic_form.isVisible())
+    twice = sorted(k for k, n in _visible_mnemonics(window.clinic_form).items() if n > 1)
+    if twice:
+        clashes["clinic details"] = twice
+    window.clinic_form.reject()
     assert not clashes, f"Alt+letter used twice on one screen (Alt+key then does the wrong thing): {clashes}"
 
 
