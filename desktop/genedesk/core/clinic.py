@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 
 from genedesk.core import audit
 from genedesk.core.errors import PermissionRefused, UsageError
-from genedesk.core.reports.fonts import missing_characters
+from genedesk.core.reports.fonts import unprintable_codes
 from genedesk.core.reports.model import Clinic
 from genedesk.core.staff import Staff
 from genedesk.core.vault.store import Vault
@@ -107,9 +107,8 @@ def _clean(spec: _Field, value: str) -> str:
         raise UsageError(f"{spec.label} is too long (at most {spec.limit} characters).")
     if any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in text.replace("\n", "")):
         raise UsageError(f"{spec.label} contains characters that cannot be printed.")
-    missing = missing_characters(text)
-    if missing:
-        codes = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:5])
+    codes = unprintable_codes(text)
+    if codes:
         raise UsageError(
             f"{spec.label} has characters the report fonts cannot print ({codes}); "
             "use the Latin, Greek or Cyrillic alphabet."

@@ -79,3 +79,9 @@ def missing_characters(text: str, font_name: str = SANS) -> list[str]:
     """
     covered = _covered(font_name)
     return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered})
+
+
+def unprintable_codes(text: str, *, at_most: int = 5) -> str:
+    """The characters the report fonts cannot draw, by code ('U+8A3A, U+6240'), '' if none:
+    a refusal names them this way, never quoting the text (it may be a patient's name)."""
+    return ", ".join(f"U+{ord(ch):04X}" for ch in missing_characters(text)[:at_most])

@@ -101,12 +101,11 @@ def _refuse(what: str) -> UsageError:
 def _check_printable_name(patient: ReportPatient) -> None:
     """A name the report fonts cannot draw would print as empty boxes on every page: refuse it,
     naming the field and the characters by code (never the name itself)."""
-    from genedesk.core.reports.fonts import missing_characters
+    from genedesk.core.reports.fonts import unprintable_codes
 
     for field, value in (("given name", patient.given_name), ("family name", patient.family_name)):
-        missing = missing_characters(value)
-        if missing:
-            codes = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:5])
+        codes = unprintable_codes(value)
+        if codes:
             raise _refuse(
                 f"the patient's {field} has characters the report fonts cannot print ({codes}); "
                 "write the name in the Latin, Greek or Cyrillic alphabet on the patient's record"
