@@ -211,3 +211,22 @@ def test_declining_records_a_no(qtbot, controller_factory, tmp_path: Path) -> No
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=30000)
     assert tab.table.item(0, 2).text().startswith("Declined")
     assert tab.table.item(0, 1).text() == "A yes or no; nothing is shared."
+
+
+def test_a_late_answer_for_the_previous_patient_is_not_shown(qtbot, controller_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Every patient tab loads through PatientTab.load: when the counsellor moves to another
+    patient (or the window locks) before the vault worker answers, the answer is dropped."""
+    window = _signed_in_demo(qtbot, controller_factory, tmp_path)
+    tab = window.page.consents
+    for moved_to in (1, None):  # another patient; locked
+        shown: list[object] = []
+        tab.patient_id = EMPTY_DEMO_PATIENT
+        tab.load(lambda vault, patient_id: patient_id, shown.append)
+        tab.patient_id = moved_to  # before any event is processed: the answer is still on its way
+        _on_worker(qtbot, window, lambda vault: None)  # the worker has answered load() by now
+        qtbot.wait(50)
+        assert shown == []
+    tab.patient_id = EMPTY_DEMO_PATIENT
+    shown = []
+    tab.load(lambda vault, patient_id: patient_id, shown.append)
+    qtbot.waitUntil(lambda: shown == [EMPTY_DEMO_PATIENT])

@@ -50,6 +50,7 @@ from genedesk.core.consent.receipts import build_consent_receipt, build_withdraw
 from genedesk.core.consent.service import HowGiven, list_consents, record_consent, withdraw_consent
 from genedesk.core.vault import Vault
 from genedesk.ui.forms import add_row, choose_file, read_only_table
+from genedesk.ui.patient_tab import PatientTab
 from genedesk.ui.session import Session, describe
 from genedesk.ui.signature_pad import SignaturePad
 
@@ -87,13 +88,11 @@ def _day(stamp: str) -> str:
     return dt.date.fromisoformat(stamp[:10]).strftime("%d %b %Y")
 
 
-class ConsentsTab(QWidget):
+class ConsentsTab(PatientTab):
     changed = Signal()  # a consent was recorded or withdrawn
 
     def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        self.patient_id: int | None = None
+        super().__init__(session)
         self._consents: list[Consent] = []
         self.receipt: Receipt | None = None
         self.file_dialog: QFileDialog | None = None
@@ -222,18 +221,9 @@ class ConsentsTab(QWidget):
         self.refresh()
 
     def refresh(self, select: int | None = None) -> None:
-        patient_id = self.patient_id
-        if patient_id is None:
-            return
-        self.session.worker.run(
-            lambda vault: list_consents(vault, patient_id),
-            lambda found: self._show(found, select),
-            self.session.fail,
-        )
+        self.load(list_consents, lambda found: self._show(found, select))
 
     def _show(self, found: list[Consent], select: int | None) -> None:
-        if self.patient_id is None:
-            return
         self._consents = found
         words, today = patient_mode.words(), clock.utcnow().date()
         self.table.setRowCount(len(found))

@@ -22,6 +22,7 @@ from genedesk.core.patients import Patient
 from genedesk.ui.consents_tab import ConsentsTab
 from genedesk.ui.findings_tab import FindingsTab
 from genedesk.ui.forms import scale_font
+from genedesk.ui.patient_tab import PatientTab
 from genedesk.ui.reports_tab import ReportsTab
 from genedesk.ui.session import Session
 from genedesk.ui.sharing_tab import SharingTab
@@ -97,13 +98,11 @@ class OverviewTab(QWidget):
             label.clear()
 
 
-class HistoryTab(QWidget):
+class HistoryTab(PatientTab):
     """This patient's audit events, newest first; read afresh each time the tab is shown."""
 
     def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        self.patient_id: int | None = None
+        super().__init__(session)
         self.table = QTableWidget(0, 3)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setHorizontalHeaderLabels(["When (UTC)", "Staff", "What"])
@@ -125,18 +124,11 @@ class HistoryTab(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(text))
 
     def refresh(self) -> None:
-        patient_id = self.patient_id
-        if patient_id is None:
-            return
-
-        def show(events: list[AuditEvent]) -> None:
-            if self.patient_id == patient_id:  # not locked or moved on meanwhile
-                self.show_events(events)
-
-        self.session.worker.run(
-            lambda vault: audit.events(vault, subject=f"patient:{patient_id}", limit=200),
-            show,
-            self.session.fail,
+        self.load(
+            lambda vault, patient_id: audit.events(
+                vault, subject=f"patient:{patient_id}", limit=200
+            ),
+            self.show_events,
         )
 
     def clear(self) -> None:

@@ -40,6 +40,7 @@ from genedesk.core.reports.store import ReportVersion
 from genedesk.core.vault import Vault
 from genedesk.ui.dialogs import Attempt, WorkingDialog
 from genedesk.ui.forms import add_row, choose_file, password_field, read_only_table
+from genedesk.ui.patient_tab import PatientTab
 from genedesk.ui.printing import ask_to_print, pdf_in_memory, print_pdf
 from genedesk.ui.session import Session, describe, explained_to
 
@@ -111,11 +112,9 @@ class SignDialog(WorkingDialog):
         super()._failed(message)
 
 
-class ReportsTab(QWidget):
+class ReportsTab(PatientTab):
     def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        self.patient_id: int | None = None
+        super().__init__(session)
         self._versions: list[ReportVersion] = []
         self._findings: list[Finding] = []
         self.sign_dialog: SignDialog | None = None
@@ -210,22 +209,16 @@ class ReportsTab(QWidget):
         self.refresh()
 
     def refresh(self, select: tuple[str, int] | None = None) -> None:
-        patient_id = self.patient_id
-        if patient_id is None:
-            return
-
-        def op(vault: Vault) -> tuple[list[ReportVersion], list[Finding]]:
+        def read(vault: Vault, patient_id: int) -> tuple[list[ReportVersion], list[Finding]]:
             return store.reports_of(vault, patient_id), list(
                 findings.list_findings(vault, patient_id).shown
             )
 
-        self.session.worker.run(op, lambda found: self._show(*found, select), self.session.fail)
+        self.load(read, lambda found: self._show(*found, select))
 
     def _show(
         self, versions: list[ReportVersion], found: list[Finding], select: tuple[str, int] | None
     ) -> None:
-        if self.patient_id is None:
-            return  # locked or closed meanwhile
         self._findings = found
         chosen = self.finding.currentData()
         self.finding.clear()

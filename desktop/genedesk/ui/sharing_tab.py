@@ -53,6 +53,7 @@ from genedesk.core.consent.service import (
 )
 from genedesk.core.vault import Vault
 from genedesk.ui.forms import add_row, choose_file
+from genedesk.ui.patient_tab import PatientTab
 from genedesk.ui.session import Session, describe
 
 TYPE_WORDS = {
@@ -99,11 +100,9 @@ def status_text(request: SharingRequest) -> str:
     return f"{words}: not permitted"
 
 
-class SharingTab(QWidget):
+class SharingTab(PatientTab):
     def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        self.patient_id: int | None = None
+        super().__init__(session)
         self._requests: list[SharingRequest] = []
         self.file_dialog: QFileDialog | None = None
         self.last_release: ReleaseResult | None = None
@@ -242,18 +241,9 @@ class SharingTab(QWidget):
         self.refresh()
 
     def refresh(self, select: int | None = None) -> None:
-        patient_id = self.patient_id
-        if patient_id is None:
-            return
-        self.session.worker.run(
-            lambda vault: list_requests(vault, patient_id),
-            lambda found: self._show(found, select),
-            self.session.fail,
-        )
+        self.load(list_requests, lambda found: self._show(found, select))
 
     def _show(self, found: list[SharingRequest], select: int | None) -> None:
-        if self.patient_id is None:
-            return  # locked or closed meanwhile
         chosen = self.selected()
         keep = select if select is not None else (chosen.id if chosen else None)
         self._requests = found

@@ -29,6 +29,7 @@ from genedesk.core.imports import GeneticTest, ImportOutcome
 from genedesk.core.vault import Vault
 from genedesk.ui.forms import choose_file, read_only_table
 from genedesk.ui.import_dialog import ImportDialog
+from genedesk.ui.patient_tab import PatientTab
 from genedesk.ui.session import Session
 
 _CALL_COLUMNS = (
@@ -123,13 +124,11 @@ def summary_sentence(test: GeneticTest) -> str:
     )
 
 
-class TestsTab(QWidget):
+class TestsTab(PatientTab):
     imported = Signal()
 
     def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        self.patient_id: int | None = None
+        super().__init__(session)
         self.dialog: ImportDialog | None = None
         self.file_dialog: QFileDialog | None = None
         self._tests: list[tuple[GeneticTest, list[VariantCall]]] = []
@@ -202,25 +201,17 @@ class TestsTab(QWidget):
         self.refresh()
 
     def refresh(self, select_test: int | None = None) -> None:
-        patient_id = self.patient_id
-        if patient_id is None:
-            return
-
-        def op(vault: Vault) -> list[tuple[GeneticTest, list[VariantCall]]]:
+        def read(vault: Vault, patient_id: int) -> list[tuple[GeneticTest, list[VariantCall]]]:
             return [
                 (test, imports.calls_of(vault, test.id))
                 for test in imports.tests_of(vault, patient_id)
             ]
 
-        self.session.worker.run(
-            op, lambda found: self._show_tests(found, select_test), self.session.fail
-        )
+        self.load(read, lambda found: self._show_tests(found, select_test))
 
     def _show_tests(
         self, found: list[tuple[GeneticTest, list[VariantCall]]], select_test: int | None
     ) -> None:
-        if self.patient_id is None:
-            return  # locked or closed meanwhile
         self._tests = found
         self.tests.setRowCount(len(found))
         for row, (test, _) in enumerate(found):
