@@ -14,13 +14,13 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import time
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import sqlcipher3
 
@@ -515,9 +515,6 @@ def backup_vault(vault: Vault, destination: Path, *, staff_name: str) -> BackupI
                 vault.connection.backup(target)
             finally:
                 target.close()
-            with snapshot.open("rb") as copy:
-                db_digest = hashlib.file_digest(copy, "sha256").hexdigest()
-            db_size = snapshot.stat().st_size
         except sqlcipher3.DatabaseError:
             raise GeneDeskError(
                 f"There is not enough space to write the backup in {destination.parent}.",
@@ -525,9 +522,7 @@ def backup_vault(vault: Vault, destination: Path, *, staff_name: str) -> BackupI
             ) from None
         except OSError as error:
             raise explain_os_error(error, "the backup", destination.parent) from None
-        return _pack_backup(
-            vault, destination, snapshot, keyfile_bytes, db_digest, db_size, staff_name
-        )
+        return _pack_backup(vault, destination, snapshot, keyfile_bytes, staff_name)
     finally:
         _remove_snapshot(snapshot)
 
@@ -536,6 +531,16 @@ def _remove_snapshot(snapshot: Path) -> None:
     _remove_sidecars(snapshot)
     with contextlib.suppress(FileNotFoundError):
         snapshot.unlink()
+
+
+def _copy_hashed(source: IO[bytes], sink: Callable[[bytes], object] | None = None) -> str:
+    """Read `source` to its end in blocks (passing each to `sink`); its SHA-256, in hex."""
+    digest = hashlib.sha256()
+    while block := source.read(_CHUNK):
+        digest.update(block)
+        if sink is not None:
+            sink(block)
+    return digest.hexdigest()
 
 
 class _HashingWriter:
@@ -568,12 +573,11 @@ def _pack_backup(
     destination: Path,
     snapshot: Path,
     keyfile_bytes: bytes,
-    db_digest: str,
-    db_size: int,
     staff_name: str,
 ) -> BackupInfo:
     """The backup file from the encrypted snapshot, streamed: memory stays flat however large
-    the vault (it holds ClinVar releases of ~425 MB each)."""
+    the vault (it holds ClinVar releases of ~425 MB each). The snapshot is read once: hashed
+    while it is copied in, and the manifest that carries the hash follows it."""
     created = clock.stamp()
     manifest: dict[str, Any] = {
         "format": BACKUP_FORMAT,
@@ -582,8 +586,7 @@ def _pack_backup(
         "schema_version": vault.schema_version,
         "created_at": created,
         "program_version": __version__,
-        "db_sha256": db_digest,
-        "db_size": db_size,
+        "db_size": snapshot.stat().st_size,
     }
     written: list[_HashingWriter] = []
 
@@ -591,12 +594,12 @@ def _pack_backup(
         out = _HashingWriter(handle)
         written.append(out)
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
             entry = zipfile.ZipInfo(DB_NAME, date_time=time.localtime()[:6])
-            entry.file_size = db_size  # tells zipfile whether ZIP64 is needed (over 2 GiB)
+            entry.file_size = manifest["db_size"]  # tells zipfile whether ZIP64 is needed
             entry.external_attr = 0o600 << 16
             with archive.open(entry, "w") as inside, snapshot.open("rb") as copy:
-                shutil.copyfileobj(copy, inside, _CHUNK)
+                manifest["db_sha256"] = _copy_hashed(copy, inside.write)
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
             archive.writestr(KEY_NAME, keyfile_bytes)
 
     def record_backup() -> None:
@@ -634,15 +637,12 @@ class _Backup:
     def copy_database(self, handle: BinaryIO) -> None:
         """Stream the vault copy into `handle`, checking it again on the way (the backup may sit
         on a drive that changed since it was checked)."""
-        digest = hashlib.sha256()
         try:
             with zipfile.ZipFile(self.path) as archive, archive.open(DB_NAME) as inside:
-                while block := inside.read(_CHUNK):
-                    digest.update(block)
-                    handle.write(block)
+                digest = _copy_hashed(inside, handle.write)
         except (zipfile.BadZipFile, KeyError, EOFError):
             raise _damaged_backup(self.path.name) from None
-        if digest.hexdigest() != self.manifest.get("db_sha256"):
+        if digest != self.manifest.get("db_sha256"):
             raise _damaged_backup(self.path.name)
 
 
@@ -669,11 +669,9 @@ def _read_backup(path: Path) -> _Backup:
                     f"{name} was written by a newer GeneDesk; install it to restore."
                 )
             keyfile = KeyFile.from_bytes(archive.read(KEY_NAME), source=f"{name} ({KEY_NAME})")
-            digest = hashlib.sha256()
             try:
                 with archive.open(DB_NAME) as inside:
-                    while block := inside.read(_CHUNK):
-                        digest.update(block)
+                    digest = _copy_hashed(inside)
             except zipfile.BadZipFile:  # zipfile's own CRC check of the entry
                 raise _damaged_backup(name) from None
     except FileNotFoundError:
@@ -682,7 +680,7 @@ def _read_backup(path: Path) -> _Backup:
         raise not_backup from None
     except VaultLockedError:
         raise not_backup from None
-    if digest.hexdigest() != manifest.get("db_sha256"):
+    if digest != manifest.get("db_sha256"):
         raise _damaged_backup(name)
     if keyfile.vault_id != manifest.get("vault_id"):
         raise not_backup
