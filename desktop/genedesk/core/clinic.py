@@ -42,17 +42,21 @@ FIELDS = (
 assert [f.name for f in FIELDS] == [f.name for f in fields(Clinic)], "one form field per detail"
 
 
-def get_clinic(vault: Vault) -> Clinic:
-    """The clinic's details, or a plain default name until an administrator sets them."""
+def _stored(vault: Vault) -> Clinic | None:
     row = vault.query_one("SELECT value FROM vault_info WHERE key = ?", (_KEY,))
     if row is None:
-        return Clinic(name=DEFAULT_NAME)
+        return None
     stored = json.loads(row["value"])
     return Clinic(**{f.name: str(stored.get(f.name, "")) for f in FIELDS})
 
 
+def get_clinic(vault: Vault) -> Clinic:
+    """The clinic's details, or a plain default name until an administrator sets them."""
+    return _stored(vault) or Clinic(name=DEFAULT_NAME)
+
+
 def is_set(vault: Vault) -> bool:
-    return vault.query_one("SELECT 1 FROM vault_info WHERE key = ?", (_KEY,)) is not None
+    return _stored(vault) is not None
 
 
 def set_clinic(vault: Vault, actor: Staff, **values: str) -> Clinic:
@@ -62,14 +66,15 @@ def set_clinic(vault: Vault, actor: Staff, **values: str) -> Clinic:
     unknown = sorted(set(values) - {f.name for f in FIELDS})
     if unknown:
         raise UsageError(f"Unknown clinic detail: {', '.join(unknown)}.")
-    current = asdict(get_clinic(vault))
+    stored = _stored(vault)
+    current = asdict(stored or Clinic(name=DEFAULT_NAME))
     new = dict(current)
     for spec in FIELDS:
         if spec.name in values:
             new[spec.name] = _clean(spec, values[spec.name])
     changed = sorted(name for name in new if new[name] != current[name])
     clinic = Clinic(**new)
-    if not changed and is_set(vault):
+    if not changed and stored is not None:
         return clinic
     with vault.transaction() as tx:
         tx.execute(
