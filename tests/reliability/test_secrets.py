@@ -54,6 +54,12 @@ FAMILY = "Quillfeather-Zyxmarker"
 MRN = "SEC-0001"
 
 
+def patient_add(mrn: str = MRN, given: str = GIVEN, dob: str = "1971-04-05") -> list[str]:
+    """`genedesk patient add` for the secret patient (or a variant of it), as argv."""
+    return ["patient", "add", "--mrn", mrn, "--given", given, "--family", FAMILY, "--dob", dob,
+            "--sex", "female"]
+
+
 @dataclass
 class Secrets:
     recovery_key: str
@@ -131,21 +137,7 @@ def world(tmp_path: Path, genedesk_home: Path) -> dict[str, object]:
     keyfile = KeyFile.read(next(p for p in vault.iterdir() if p.name.endswith(".key")))
     secrets = Secrets(recovery_key, _unwrap_with_recovery(keyfile, recovery_key))
     secrets.build()
-    added = genedesk(
-        env,
-        "patient",
-        "add",
-        "--mrn",
-        MRN,
-        "--given",
-        GIVEN,
-        "--family",
-        FAMILY,
-        "--dob",
-        "1971-04-05",
-        "--sex",
-        "female",
-    )
+    added = genedesk(env, *patient_add())
     assert added.returncode == 0, added.stderr
     return {
         "env": env,
@@ -198,58 +190,19 @@ def test_cli_error_paths_leak_no_secret_or_name(world: dict[str, object], tmp_pa
         (
             "bad date of birth",
             {},
-            [
-                "patient",
-                "add",
-                "--mrn",
-                "SEC-2",
-                "--given",
-                GIVEN,
-                "--family",
-                FAMILY,
-                "--dob",
-                "1971-02-30",
-                "--sex",
-                "female",
-            ],
+            patient_add(mrn="SEC-2", dob="1971-02-30"),
             2,
         ),
         (
             "duplicate record number",
             {},
-            [
-                "patient",
-                "add",
-                "--mrn",
-                MRN,
-                "--given",
-                GIVEN,
-                "--family",
-                FAMILY,
-                "--dob",
-                "1971-04-05",
-                "--sex",
-                "female",
-            ],
+            patient_add(),
             2,
         ),
         (
             "name too long",
             {},
-            [
-                "patient",
-                "add",
-                "--mrn",
-                "SEC-3",
-                "--given",
-                GIVEN * 30,
-                "--family",
-                FAMILY,
-                "--dob",
-                "1971-04-05",
-                "--sex",
-                "female",
-            ],
+            patient_add(mrn="SEC-3", given=GIVEN * 30),
             2,
         ),
         ("unknown patient by name", {}, ["patient", "show", f"{GIVEN} {FAMILY}"], 1),
