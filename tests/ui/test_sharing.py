@@ -8,11 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTableWidget
 
 from genedesk.core.consent.service import list_consents, list_requests
 from genedesk.ui.sharing_tab import stored_decision
+from ui.drive import click, on_worker
 from ui.test_window import _signed_in_demo, controller_factory  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.usefixtures("no_keyring")
@@ -20,16 +20,6 @@ pytestmark = pytest.mark.usefixtures("no_keyring")
 SHOWCASE_PATIENT = 1  # the demo's showcase record: consents and one pending sharing request
 
 
-def _on_worker(qtbot, window, op):  # type: ignore[no-untyped-def]
-    answers: list[object] = []
-    window.worker.run(op, answers.append, pytest.fail)
-    qtbot.waitUntil(lambda: bool(answers), timeout=30000)
-    return answers[0]
-
-
-def _click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    assert button.isEnabled(), button.accessibleName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _sharing_tab(qtbot, window):  # type: ignore[no-untyped-def]
@@ -56,7 +46,7 @@ def test_every_sharing_control_has_an_accessible_name(qtbot, controller_factory,
 def test_evaluate_the_pending_request_then_release_it(qtbot, controller_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     window = _signed_in_demo(qtbot, controller_factory, tmp_path, patient_id=SHOWCASE_PATIENT)
     tab = _sharing_tab(qtbot, window)
-    consents = _on_worker(qtbot, window, lambda vault: list_consents(vault, SHOWCASE_PATIENT))
+    consents = on_worker(qtbot, window, lambda vault: list_consents(vault, SHOWCASE_PATIENT))
     research = next(c for c in consents if c.kind == "research")  # type: ignore[attr-defined]
     assert tab.table.rowCount() == 1
     row = [tab.table.item(0, c).text() for c in range(tab.table.columnCount())]
@@ -66,13 +56,13 @@ def test_evaluate_the_pending_request_then_release_it(qtbot, controller_factory,
     assert "not been decided" in tab.decision.text()
     assert not tab.release_button.isEnabled(), "nothing is released before a decision"
 
-    _click(qtbot, tab.evaluate_button)
+    click(qtbot, tab.evaluate_button)
     qtbot.waitUntil(lambda: "permitted" in tab.table.item(0, 2).text(), timeout=15000)
     assert tab.table.item(0, 2).text() == f"Pending: permitted (consent {research.id})"
     assert f"Permitted by consent {research.id}." in tab.decision.text()
     assert tab.release_button.isEnabled()
 
-    _click(qtbot, tab.release_button)
+    click(qtbot, tab.release_button)
     chooser = tab.file_dialog
     assert chooser is not None and chooser.isVisible()
     target = tmp_path / "out" / "release.zip"
@@ -90,7 +80,7 @@ def test_evaluate_the_pending_request_then_release_it(qtbot, controller_factory,
     assert "Zoe" not in json.dumps(manifest), "a de-identified package does not name the patient"
     qtbot.waitUntil(lambda: tab.table.item(0, 2).text().startswith("Released"), timeout=15000)
     assert not tab.release_button.isEnabled() and not tab.evaluate_button.isEnabled()
-    stored = _on_worker(qtbot, window, lambda vault: list_requests(vault, SHOWCASE_PATIENT))
+    stored = on_worker(qtbot, window, lambda vault: list_requests(vault, SHOWCASE_PATIENT))
     assert stored[0].status == "released"  # type: ignore[index]
 
 
@@ -106,12 +96,12 @@ def test_a_request_no_consent_covers_shows_every_reason(qtbot, controller_factor
         tab.data_boxes[code].setChecked(True)
     tab.deidentified.setChecked(False)
     qtbot.keyClicks(tab.ethics_ref, "IRB-2026-17")
-    _click(qtbot, tab.add_button)
+    click(qtbot, tab.add_button)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 2, timeout=15000)
     assert tab.selected() is not None and tab.selected().details.requester == "Acme Genomics Ltd"
     assert tab.table.item(1, 4).text() == "US" and tab.table.item(1, 7).text() == "Identified"
 
-    _click(qtbot, tab.evaluate_button)
+    click(qtbot, tab.evaluate_button)
     qtbot.waitUntil(lambda: tab.table.item(1, 2).text() == "Denied: not permitted", timeout=15000)
     chosen = tab.selected()
     decision = stored_decision(chosen) if chosen is not None else None
@@ -129,13 +119,13 @@ def test_a_bad_request_is_refused_in_the_form(qtbot, controller_factory, tmp_pat
     tab = _sharing_tab(qtbot, window)
     tab.permission.setCurrentIndex(tab.permission.findData("DS"))
     assert tab.disease.isEnabled()
-    _click(qtbot, tab.add_button)
+    click(qtbot, tab.add_button)
     assert "disease identifier" in tab.message.text()
     qtbot.keyClicks(tab.disease, "MONDO:0007254")
     qtbot.keyClicks(tab.requester, "Breast Study")
     qtbot.keyClicks(tab.country, "GBR")
     assert tab.country.text() == "GB"  # two letters at most
-    _click(qtbot, tab.add_button)
+    click(qtbot, tab.add_button)
     qtbot.waitUntil(lambda: "data" in tab.message.text().lower(), timeout=15000)
     assert tab.table.rowCount() == 1, "nothing was added"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QPointF, QSize
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -16,6 +16,7 @@ from genedesk.core import imports
 from genedesk.core.consent.service import consent_evidence, get_consent
 from genedesk.core.reports import store
 from support import gene_position, write_vcf
+from ui.drive import click, on_worker
 from ui.test_window import EMPTY_DEMO_PATIENT, _signed_in_demo, controller_factory  # noqa: F401 - the fixture
 
 FIRST_NEW_REPORT = "R-000002"  # the demo vault already holds R-000001, its first patient's letter
@@ -23,17 +24,6 @@ FIRST_NEW_REPORT = "R-000002"  # the demo vault already holds R-000001, its firs
 pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
-def _on_worker(qtbot, window, op):  # type: ignore[no-untyped-def]
-    """Run op(vault) on the window's own vault worker and wait for its answer."""
-    answers: list[object] = []
-    window.worker.run(op, answers.append, pytest.fail)
-    qtbot.waitUntil(lambda: bool(answers), timeout=30000)
-    return answers[0]
-
-
-def _click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    assert button.isEnabled(), button.accessibleName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _pdf_text(data: bytes) -> str:
@@ -65,7 +55,7 @@ def test_generate_finalize_with_the_password_amend_and_export(qtbot, controller_
     vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("BRCA2", "GRCh38"), "A", "G", "0/1")],
                     extra_info="CLNSIG=Pathogenic")
     staff_member = window.staff
-    _on_worker(qtbot, window, lambda vault: imports.import_vcf(vault, staff_member, EMPTY_DEMO_PATIENT, vcf, lab="North Lab",
+    on_worker(qtbot, window, lambda vault: imports.import_vcf(vault, staff_member, EMPTY_DEMO_PATIENT, vcf, lab="North Lab",
                                                                 test_type="panel"))
     tab = window.page.reports
     window.page.tabs.setCurrentWidget(tab)
@@ -77,7 +67,7 @@ def test_generate_finalize_with_the_password_amend_and_export(qtbot, controller_
                                              tab.export_button))
 
     tab.large_print.setChecked(True)
-    _click(qtbot, tab.generate_button)
+    click(qtbot, tab.generate_button)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=30000)
     assert [tab.table.item(0, c).text() for c in (0, 1, 2, 3, 5)] == [
         FIRST_NEW_REPORT, "Patient letter (large print)", "1", "Draft", "Demo Counsellor"]
@@ -86,35 +76,35 @@ def test_generate_finalize_with_the_password_amend_and_export(qtbot, controller_
     _assert_previewed(qtbot, tab)
     assert not tab.amend_button.isEnabled()
 
-    _click(qtbot, tab.finalize_button)
+    click(qtbot, tab.finalize_button)
     dialog = tab.sign_dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.keyClicks(dialog.password, "not-my-password")
-    _click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok))
+    click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok))
     qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=15000)
     assert dialog.error.text() == "The staff name or password is not right."
     assert tab.table.item(0, 3).text() == "Draft"
     qtbot.keyClicks(dialog.password, "demo-password")
-    _click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok))
+    click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok))
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30000)
     qtbot.waitUntil(lambda: tab.table.item(0, 3) is not None and tab.table.item(0, 3).text() == "Final")
     assert tab.table.item(0, 6).text() == "Demo Counsellor"
     assert "is final and signed by Demo Counsellor" in tab.message.text()
     assert not tab.finalize_button.isEnabled() and tab.amend_button.isEnabled()
 
-    _click(qtbot, tab.amend_button)
+    click(qtbot, tab.amend_button)
     amend = tab.sign_dialog
     assert amend is not None and amend.reason is not None
     qtbot.keyClicks(amend.password, "demo-password")
-    _click(qtbot, amend.buttons.button(QDialogButtonBox.StandardButton.Ok))
+    click(qtbot, amend.buttons.button(QDialogButtonBox.StandardButton.Ok))
     assert "reason" in amend.error.text() and amend.isVisible()
     qtbot.keyClicks(amend.reason, "Corrected the contact number")
-    _click(qtbot, amend.buttons.button(QDialogButtonBox.StandardButton.Ok))
+    click(qtbot, amend.buttons.button(QDialogButtonBox.StandardButton.Ok))
     qtbot.waitUntil(lambda: tab.table.rowCount() == 2, timeout=30000)
     assert [tab.table.item(r, 3).text() for r in range(2)] == ["Amended", "Final, replaced by version 2"]
     qtbot.waitUntil(lambda: tab.preview is not None and tab.preview.version.version == 2)
 
-    _click(qtbot, tab.export_button)
+    click(qtbot, tab.export_button)
     chooser = tab.file_dialog
     assert chooser is not None and chooser.isVisible()
     target = tmp_path / "out" / "amended letter.pdf"
@@ -123,7 +113,7 @@ def test_generate_finalize_with_the_password_amend_and_export(qtbot, controller_
     chooser.accept()
     qtbot.waitUntil(lambda: target.exists() and "Exported" in tab.message.text(), timeout=15000)
     exported = target.read_bytes()
-    kept = _on_worker(qtbot, window, lambda vault: store.versions(vault, FIRST_NEW_REPORT))
+    kept = on_worker(qtbot, window, lambda vault: store.versions(vault, FIRST_NEW_REPORT))
     assert hashlib.sha256(exported).hexdigest() == kept[1].sha256  # type: ignore[index]
     text = _pdf_text(exported)
     assert "BRCA2" in text and "Corrected the contact number" in text
@@ -135,14 +125,14 @@ def test_family_letter_needs_the_chosen_finding(qtbot, controller_factory, tmp_p
     vcf = write_vcf(tmp_path / "panel.vcf", "GRCh38", [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")],
                     extra_info="CLNSIG=Pathogenic")
     staff_member = window.staff
-    _on_worker(qtbot, window, lambda vault: imports.import_vcf(vault, staff_member, EMPTY_DEMO_PATIENT, vcf, test_type="panel"))
+    on_worker(qtbot, window, lambda vault: imports.import_vcf(vault, staff_member, EMPTY_DEMO_PATIENT, vcf, test_type="panel"))
     tab = window.page.reports
     tab.refresh()
     qtbot.waitUntil(lambda: tab.finding.count() == 1)
     assert not tab.finding.isEnabled()
     tab.kind.setCurrentIndex(tab.kind.findData("family"))
     assert tab.finding.isEnabled() and "MLH1" in tab.finding.currentText()
-    _click(qtbot, tab.generate_button)
+    click(qtbot, tab.generate_button)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=30000)
     assert tab.table.item(0, 1).text() == "Family letter"
     qtbot.waitUntil(lambda: tab.preview is not None)
@@ -161,17 +151,17 @@ def test_give_then_withdraw_a_consent_with_a_signature_and_save_the_receipts(qtb
     tab.permission.setCurrentIndex(tab.permission.findData("HMB"))
     tab.data_boxes["findings"].setChecked(True)
     tab.recipient_boxes["academic"].setChecked(True)
-    _click(qtbot, tab.give_button)
+    click(qtbot, tab.give_button)
     assert "sign" in tab.message.text()
     tab.signature.add_stroke([QPointF(30, 100), QPointF(120, 60), QPointF(220, 110), QPointF(320, 70)])
-    _click(qtbot, tab.give_button)
+    click(qtbot, tab.give_button)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=30000)
     assert tab.table.item(0, 0).text() == "Share data for research"
     assert "health, medicine or biology" in tab.table.item(0, 1).text()
     assert tab.table.item(0, 2).text().startswith("Given")
     assert tab.signature.is_empty, "the pad is cleared for the next signature"
     receipt = tmp_path / "consent receipt.pdf"
-    _click(qtbot, tab.save_receipt_button)
+    click(qtbot, tab.save_receipt_button)
     chooser = tab.file_dialog
     assert chooser is not None
     chooser.selectFile(str(receipt))
@@ -181,19 +171,19 @@ def test_give_then_withdraw_a_consent_with_a_signature_and_save_the_receipts(qtb
 
     tab.table.selectRow(0)
     consent_id = tab.selected().id
-    evidence = _on_worker(qtbot, window, lambda vault: consent_evidence(vault, consent_id))
+    evidence = on_worker(qtbot, window, lambda vault: consent_evidence(vault, consent_id))
     assert evidence is not None and evidence[1].startswith(b"\x89PNG")  # type: ignore[index]
     assert tab.withdraw_button.isEnabled()
     qtbot.keyClicks(tab.reason, "Changed my mind")
-    _click(qtbot, tab.withdraw_button)
+    click(qtbot, tab.withdraw_button)
     assert "sign" in tab.message.text()
     tab.signature.add_stroke([QPointF(40, 90), QPointF(200, 70), QPointF(300, 100)])
-    _click(qtbot, tab.withdraw_button)
+    click(qtbot, tab.withdraw_button)
     qtbot.waitUntil(lambda: tab.table.item(0, 2) is not None and tab.table.item(0, 2).text().startswith("Withdrawn"),
                     timeout=30000)
     assert "Changed my mind" in tab.table.item(0, 2).text()
     assert not tab.withdraw_button.isEnabled()
-    consent = _on_worker(qtbot, window, lambda vault: get_consent(vault, consent_id))
+    consent = on_worker(qtbot, window, lambda vault: get_consent(vault, consent_id))
     assert consent.status == "withdrawn" and consent.events[-1].method == "signed"  # type: ignore[attr-defined]
     withdrawal = tmp_path / "withdrawal receipt.pdf"
     tab.save_receipt_to(withdrawal)
@@ -207,7 +197,7 @@ def test_declining_records_a_no(qtbot, controller_factory, tmp_path: Path) -> No
     tab.kind.setCurrentIndex(tab.kind.findData("secondary-findings"))
     assert not tab.sharing.isVisibleTo(tab)
     tab.signature.add_stroke([QPointF(30, 100), QPointF(320, 70)])
-    _click(qtbot, tab.decline_button)
+    click(qtbot, tab.decline_button)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=30000)
     assert tab.table.item(0, 2).text().startswith("Declined")
     assert tab.table.item(0, 1).text() == "A yes or no; nothing is shared."
@@ -223,7 +213,7 @@ def test_a_late_answer_for_the_previous_patient_is_not_shown(qtbot, controller_f
         tab.patient_id = EMPTY_DEMO_PATIENT
         tab.load(lambda vault, patient_id: patient_id, shown.append)
         tab.patient_id = moved_to  # before any event is processed: the answer is still on its way
-        _on_worker(qtbot, window, lambda vault: None)  # the worker has answered load() by now
+        on_worker(qtbot, window, lambda vault: None)  # the worker has answered load() by now
         qtbot.wait(50)
         assert shown == []
     tab.patient_id = EMPTY_DEMO_PATIENT

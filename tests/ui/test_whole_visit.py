@@ -25,27 +25,18 @@ from genedesk.core.consent.service import list_consents
 from genedesk.core.reports import store
 from genedesk.ui.dialogs import FirstRunDialog, RecoveryKeyDialog
 from support import ADMIN, ADMIN_PASSWORD, PASSPHRASE, gene_position, write_vcf
+from ui.drive import click, on_worker
 from ui.screens import shoot
 from ui.test_window import click_ok, controller_factory, sign_in  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
-def _click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    assert button.isEnabled(), f"{button.accessibleName()} is disabled"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def _on_worker(qtbot, window, op):  # type: ignore[no-untyped-def]
-    answers: list[object] = []
-    window.worker.run(op, answers.append, pytest.fail)
-    qtbot.waitUntil(lambda: bool(answers), timeout=30000)
-    return answers[0]
 
 
 def _add_patient(qtbot, window, mrn: str, given: str, family: str) -> None:  # type: ignore[no-untyped-def]
     window.show_list()
-    _click(qtbot, window.list_view.add_button)
+    click(qtbot, window.list_view.add_button)
     form = window.form
     qtbot.keyClicks(form.mrn, mrn)
     form.given.setText(given)  # QTest types ASCII keys only
@@ -78,7 +69,7 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
     # --- lock, and sign in again as staff do each morning --------------------------------------
     window.lock_requested.emit()
     assert window.stack.currentWidget() is window.locked
-    _click(qtbot, window.locked.sign_in)
+    click(qtbot, window.locked.sign_in)
     qtbot.waitUntil(lambda: app.dialog is not None and app.dialog.isVisible())
     shoot(qtbot, "sign-in")
     sign_in(qtbot, app, ADMIN, ADMIN_PASSWORD)
@@ -100,7 +91,7 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
     window.page.tabs.setCurrentWidget(tests_tab)
     vcf = write_vcf(tmp_path / "North Lab panel.vcf", "GRCh38",
                     [(*gene_position("MLH1", "GRCh38"), "C", "T", "0/1")])
-    _click(qtbot, tests_tab.import_button)
+    click(qtbot, tests_tab.import_button)
     chooser = tests_tab.file_dialog
     assert chooser is not None and chooser.isVisible()
     chooser.selectFile(str(vcf))
@@ -111,7 +102,7 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
     qtbot.keyClicks(dialog.lab, "North Lab")
     dialog.test_type.setCurrentIndex(dialog.test_type.findData("panel"))
     shoot(qtbot, "import")
-    _click(qtbot, dialog.start_button)
+    click(qtbot, dialog.start_button)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30000)
     qtbot.waitUntil(lambda: tests_tab.call_model.rowCount() == 1)
     shoot(qtbot, "tests")
@@ -126,29 +117,29 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
         detail.checklist.boxes[code].setChecked(True)
     assert "Richards 2015: Pathogenic" in detail.checklist.result_label.text()
     shoot(qtbot, "findings")
-    _click(qtbot, detail.save_class)
+    click(qtbot, detail.save_class)
     qtbot.waitUntil(lambda: findings_tab.table.item(0, 3).text() == "Pathogenic")
-    stored = _on_worker(qtbot, window, lambda vault: findings.list_findings(vault, patient_id))
+    stored = on_worker(qtbot, window, lambda vault: findings.list_findings(vault, patient_id))
     assert [f.classification for f in stored.shown] == ["pathogenic"]
 
     # --- the patient letter: generate, read it in the window, sign it --------------------------
     reports_tab = window.page.reports
     window.page.tabs.setCurrentWidget(reports_tab)
     qtbot.waitUntil(lambda: reports_tab.finding.count() == 1)
-    _click(qtbot, reports_tab.generate_button)
+    click(qtbot, reports_tab.generate_button)
     qtbot.waitUntil(lambda: reports_tab.table.rowCount() == 1, timeout=30000)
     qtbot.waitUntil(lambda: reports_tab.pdf_document.status() == QPdfDocument.Status.Ready, timeout=15000)
     letter = reports_tab.preview.pdf
     assert reports_tab.pdf_document.pageCount() == len(PdfReader(io.BytesIO(letter)).pages)
     assert "MLH1" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(letter)).pages)
     shoot(qtbot, "report-preview")
-    _click(qtbot, reports_tab.finalize_button)
+    click(qtbot, reports_tab.finalize_button)
     sign = reports_tab.sign_dialog
     qtbot.keyClicks(sign.password, ADMIN_PASSWORD)
-    _click(qtbot, sign.buttons.button(QDialogButtonBox.StandardButton.Ok))
+    click(qtbot, sign.buttons.button(QDialogButtonBox.StandardButton.Ok))
     qtbot.waitUntil(lambda: reports_tab.table.item(0, 3) is not None
                     and reports_tab.table.item(0, 3).text() == "Final", timeout=30000)
-    versions = _on_worker(qtbot, window, lambda vault: store.reports_of(vault, patient_id))
+    versions = on_worker(qtbot, window, lambda vault: store.reports_of(vault, patient_id))
     assert [(v.status.value, v.signed_by) for v in versions] == [("final", ADMIN)]
 
     # --- a research consent, signed on the screen ----------------------------------------------
@@ -160,7 +151,7 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
     consents_tab.recipient_boxes["academic"].setChecked(True)
     consents_tab.signature.add_stroke([QPointF(30, 100), QPointF(120, 60), QPointF(220, 110)])
     shoot(qtbot, "consents")
-    _click(qtbot, consents_tab.give_button)
+    click(qtbot, consents_tab.give_button)
     qtbot.waitUntil(lambda: consents_tab.table.rowCount() == 1, timeout=30000)
     window.page.tabs.setCurrentWidget(window.page.sharing)
     shoot(qtbot, "sharing")
@@ -169,7 +160,7 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
     shoot(qtbot, "history")
 
     # --- patient mode: this patient only, no way out without staff ------------------------------
-    _click(qtbot, window.page.patient_mode_button)
+    click(qtbot, window.page.patient_mode_button)
     mode = window.patient_mode
     assert mode is not None
     qtbot.waitUntil(lambda: bool(mode.isVisible() and not window.isVisible()))
@@ -189,16 +180,16 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
     assert mode.isVisible() and not window.isVisible(), "patient mode was left without a password"
 
     # --- the patient withdraws, signs, and keeps the receipt -----------------------------------
-    _click(qtbot, mode.withdraw_buttons[consent_id])
+    click(qtbot, mode.withdraw_buttons[consent_id])
     qtbot.waitUntil(lambda: mode.stack.currentWidget() is mode.confirm_page)
     mode.signature.add_stroke([QPointF(40, 90), QPointF(200, 70), QPointF(300, 100)])
     shoot(qtbot, "patient-mode-withdraw", mode)
-    _click(qtbot, mode.confirm_button)
+    click(qtbot, mode.confirm_button)
     qtbot.waitUntil(lambda: mode.stack.currentWidget() is mode.done_page, timeout=15000)
     shoot(qtbot, "patient-mode-receipt", mode)
     # Saving opens no file dialog (it could browse the computer): the receipt goes to the
     # clinic's receipts folder, named by its number, never by the patient.
-    _click(qtbot, mode.save_receipt_button)
+    click(qtbot, mode.save_receipt_button)
     saved = list(paths.receipts_dir().glob("*.pdf"))
     assert [p.name for p in saved] == [f"withdrawal receipt W-{consent_id}.pdf"]
     assert "W-" in mode.receipt_message.text() and "Kowalczyk" not in mode.receipt_message.text()
@@ -214,7 +205,7 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
 
     # --- staff take the screen back with a password ---------------------------------------------
     mode._back()
-    _click(qtbot, mode.leave_button)
+    click(qtbot, mode.leave_button)
     mode.staff_name.setText(ADMIN)
     qtbot.keyClicks(mode.staff_password, "not-the-password")
     qtbot.keyClick(mode.staff_password, Qt.Key.Key_Return)
@@ -225,11 +216,11 @@ def test_first_run_to_the_patient_leaving(qtbot, controller_factory, tmp_path: P
     qtbot.waitUntil(lambda: window.isVisible() and window.patient_mode is None, timeout=15000)
 
     # --- what is stored is what happened ------------------------------------------------------
-    consents = _on_worker(qtbot, window, lambda vault: list_consents(vault, patient_id))
+    consents = on_worker(qtbot, window, lambda vault: list_consents(vault, patient_id))
     assert [c.status for c in consents] == ["withdrawn"]
-    events = _on_worker(qtbot, window, lambda vault: [e.action for e in audit.events(vault)])
+    events = on_worker(qtbot, window, lambda vault: [e.action for e in audit.events(vault)])
     for action in ("staff.signed_in", "patient.added", "test.imported", "finding.classified",
                    "report.finalized", "consent.given", "consent.withdrawn"):
         assert action in events, f"no {action} event in the audit trail"
-    assert _on_worker(qtbot, window, lambda vault: audit.verify_chain(vault).ok)
-    assert _on_worker(qtbot, window, lambda vault: patients.count_patients(vault)) == 2
+    assert on_worker(qtbot, window, lambda vault: audit.verify_chain(vault).ok)
+    assert on_worker(qtbot, window, lambda vault: patients.count_patients(vault)) == 2
