@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -181,24 +180,9 @@ class ConsentsTab(PatientTab):
         result_row.addWidget(self.message, 1)
         result_row.addWidget(self.save_receipt_button)
 
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(give)
-        side_layout.addWidget(withdraw)
-        side_layout.addWidget(signature)
-        side_layout.addLayout(result_row)
-        side_layout.addStretch(1)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setChildrenCollapsible(False)
-        side.setMaximumWidth(640)  # the consents list gets the rest of a wide window
+        # The consents list gets the rest of a wide window.
+        self.place_beside(self.table, [give, withdraw, signature, result_row], side_at_most=640)
         self.table.setMinimumWidth(420)
-        layout = QVBoxLayout(self)
-        layout.addWidget(split, 1)
         self._update_buttons()
 
     @staticmethod

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLayout, QSplitter, QVBoxLayout, QWidget
 
 from genedesk.core.vault import Vault
 from genedesk.ui.session import Session
@@ -32,3 +33,26 @@ class PatientTab(QWidget):
                 show(found)
 
         self.session.worker.run(lambda vault: read(vault, patient_id), arrived, self.session.fail)
+
+    def place_beside(
+        self, main: QWidget, side_parts: Sequence[QWidget | QLayout], *, side_at_most: int
+    ) -> None:
+        """The tab's layout: its list (`main`) on the left, taking what a wide window gives, and
+        its forms stacked on the right, at most `side_at_most` pixels wide; neither collapses."""
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        for part in side_parts:
+            if isinstance(part, QLayout):
+                side_layout.addLayout(part)
+            else:
+                side_layout.addWidget(part)
+        side_layout.addStretch(1)
+        side.setMaximumWidth(side_at_most)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(main)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        QVBoxLayout(self).addWidget(split, 1)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -215,21 +214,9 @@ class SharingTab(PatientTab):
         left_layout.addLayout(actions)
         left_layout.addWidget(decision_box, 2)
         left_layout.addWidget(self.message)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(new)
-        side_layout.addStretch(1)
-        side.setMaximumWidth(360)  # the requests list gets the rest of a wide window
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setChildrenCollapsible(False)
+        # The requests list gets the rest of a wide window.
+        self.place_beside(left, [new], side_at_most=360)
         self.table.setMinimumWidth(420)
-        layout = QVBoxLayout(self)
-        layout.addWidget(split, 1)
         self._update_buttons()
 
     # --- showing ------------------------------------------------------------------------
