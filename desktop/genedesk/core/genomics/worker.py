@@ -250,14 +250,12 @@ def _read_indexed(ctx: ReadContext, job: ReadJob, sender: _Sender, htslib: _Htsl
     intervals = ctx.regions.intervals(join_within=QUERY_JOIN)
     # BCF: cyvcf2 tells BCF by the name's ending, and htslib reads no index with a BCF header.
     reader = None if job.container == "bcf" else _open_without_index_lookup(cyvcf2, job.path)
-    if reader is not None:
-        reader.set_index(job.index)
-        names = {normalise_chromosome(name): name for name in reader.seqnames}
-    if reader is None or any(chrom not in names for chrom, _, _ in intervals):
+    declared = set(map(normalise_chromosome, reader.seqnames)) if reader is not None else set()
+    if reader is None or any(chrom not in declared for chrom, _, _ in intervals):
         # The plain way: htslib also adds the index's sequences that the header lacks.
         reader = cyvcf2.VCF(job.path)
-        reader.set_index(job.index)
-        names = {normalise_chromosome(name): name for name in reader.seqnames}
+    reader.set_index(job.index)
+    names = {normalise_chromosome(name): name for name in reader.seqnames}
     for number, (chrom, start, end) in enumerate(intervals):
         file_name = names.get(chrom)
         if file_name is None:
